@@ -15,16 +15,23 @@ E2E_GO ?= go
 E2E_TIMEOUT ?= 20m
 DAPR_VERSION := 1.16.0
 
+DAPR_COMMIT := b68296042c975d4ede1ed93ec6b0a579c2b6a020
+
+# The same version stamps as dapr's own Makefile, so `daprd --version` and the `ver`
+# field of its logs say 1.16.0.
 DAPRD_LDFLAGS := -s -w \
 	-X github.com/dapr/dapr/pkg/buildinfo.version=$(DAPR_VERSION) \
-	-X github.com/dapr/dapr/pkg/buildinfo.gitversion=v$(DAPR_VERSION)
+	-X github.com/dapr/dapr/pkg/buildinfo.gitversion=v$(DAPR_VERSION) \
+	-X github.com/dapr/dapr/pkg/buildinfo.gitcommit=$(DAPR_COMMIT) \
+	-X github.com/dapr/kit/logger.DaprVersion=$(DAPR_VERSION)
 
 .PHONY: daprd kafkabroker e2e
 
 daprd: $(E2E_BIN)/daprd
 
-# Rebuilt only when the module's inputs change: the build is minutes long.
-$(E2E_BIN)/daprd: $(E2E_ROOT)/tools/daprd/go.mod $(E2E_ROOT)/tools/daprd/go.sum $(E2E_ROOT)/tools/daprd/main.go
+# Rebuilt only when the module or this file (its build flags) change: the build is minutes long.
+$(E2E_BIN)/daprd: $(E2E_ROOT)/tools/daprd/go.mod $(E2E_ROOT)/tools/daprd/go.sum \
+		$(E2E_ROOT)/tools/daprd/main.go $(E2E_ROOT)/mk/e2e.mk
 	@mkdir -p $(E2E_BIN)
 	cd $(E2E_ROOT)/tools/daprd && GOWORK=off CGO_ENABLED=0 $(E2E_GO) build -trimpath \
 		-tags stablecomponents -ldflags '$(DAPRD_LDFLAGS)' -o $@.tmp . && mv $@.tmp $@

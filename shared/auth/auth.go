@@ -1,0 +1,168 @@
+// Package auth verifies bearer JWTs and guards the per-user API: the token's subject is the
+// user id, and the {user_id} in the path must equal it.
+package auth
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/MicahParks/keyfunc/v3"
+	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/taskline/taskline/shared/todo"
+)
+
+// Claims are the token claims Taskline reads: sub (the user id), and optionally email and
+// tz (an IANA zone), which are recorded on the user.
+type Claims struct {
+	Email    string `json:"email,omitempty"`
+	TimeZone string `json:"tz,omitempty"`
+	jwt.RegisteredClaims
+}
+
+// Verifier checks a token and returns its claims.
+type Verifier interface {
+	Verify(ctx context.Context, token string) (*Claims, error)
+}
+
+type verifier struct {
+	keyfunc jwt.Keyfunc
+	opts    []jwt.ParserOption
+}
+
+// Options restrict accepted tokens beyond their signature and expiry.
+type Options struct {
+	Issuer   string
+	Audience string
+}
+
+func (o Options) parserOptions(methods ...string) []jwt.ParserOption {
+	opts := []jwt.ParserOption{jwt.WithValidMethods(methods), jwt.WithExpirationRequired(), jwt.WithLeeway(30 * time.Second)}
+	if o.Issuer != "" {
+		opts = append(opts, jwt.WithIssuer(o.Issuer))
+	}
+	if o.Audience != "" {
+		opts = append(opts, jwt.WithAudience(o.Audience))
+	}
+	return opts
+}
+
+// HS256 verifies tokens signed with a shared secret.
+func HS256(secret []byte, o Options) Verifier {
+	return &verifier{
+		keyfunc: func(*jwt.Token) (any, error) { return secret, nil },
+		opts:    o.parserOptions("HS256"),
+	}
+}
+
+// JWKS verifies RS256 (and ES256) tokens against the keys published at url, refreshed in
+// the background until ctx ends.
+func JWKS(ctx context.Context, url string, o Options) (Verifier, error) {
+	k, err := keyfunc.NewDefaultCtx(ctx, []string{url})
+	if err != nil {
+		return nil, fmt.Errorf("loading JWKS from %s: %w", url, err)
+	}
+	return &verifier{keyfunc: k.Keyfunc, opts: o.parserOptions("RS256", "ES256")}, nil
+}
+
+func (v *verifier) Verify(_ context.Context, token string) (*Claims, error) {
+	var c Claims
+	if _, err := jwt.ParseWithClaims(token, &c, v.keyfunc, v.opts...); err != nil {
+		return nil, err
+	}
+	if c.Subject == "" {
+		return nil, errors.New("token has no subject")
+	}
+	return &c, nil
+}
+
+// Sign makes an HS256 token for userID valid for ttl: the local binary's dev token, tests
+// and benchmarks use it.
+func Sign(secret []byte, userID, email, tz string, ttl time.Duration) (string, error) {
+	now := time.Now()
+	c := Claims{Email: email, TimeZone: tz, RegisteredClaims: jwt.RegisteredClaims{
+		Subject: userID, IssuedAt: jwt.NewNumericDate(now), ExpiresAt: jwt.NewNumericDate(now.Add(ttl)),
+	}}
+	return jwt.NewWithClaims(jwt.SigningMethodHS256, c).SignedString(secret)
+}
+
+// NewSecret returns a random secret, for runs without JWT_SECRET.
+func NewSecret() []byte {
+	b := make([]byte, 32)
+	rand.Read(b)
+	return []byte(hex.EncodeToString(b))
+}
+
+// Users records the users tokens name.
+type Users interface {
+	EnsureUser(ctx context.Context, u todo.User) error
+}
+
+type ctxKey struct{}
+
+// UserID returns the authenticated user of a request's context.
+func UserID(ctx context.Context) string {
+	s, _ := ctx.Value(ctxKey{}).(string)
+	return s
+}
+
+// WithUserID returns ctx carrying an authenticated user (for in-process callers).
+func WithUserID(ctx context.Context, id string) context.Context {
+	return context.WithValue(ctx, ctxKey{}, id)
+}
+
+// Guard authenticates requests to /api/{user_id}/...: 401 without a valid bearer token,
+// 403 when {user_id} is someone else. It records the user (email, zone) once per distinct
+// set of claims seen by this process, not on every request.
+type Guard struct {
+	Verifier Verifier
+	Users    Users
+	// OnError writes an error response; the runtime supplies its JSON error writer.
+	OnError func(w http.ResponseWriter, r *http.Request, err error)
+
+	seen sync.Map // "sub\x00email\x00tz" -> struct{}
+}
+
+// Require wraps next so it only runs for the user the path names.
+func (g *Guard) Require(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := g.Authenticate(r.Context(), r.Header.Get("Authorization"))
+		if err != nil {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="taskline"`)
+			g.OnError(w, r, err)
+			return
+		}
+		if want := r.PathValue("user_id"); want != "" && want != c.Subject {
+			g.OnError(w, r, todo.Errorf(todo.Forbidden, "user_id", "the token is for another user"))
+			return
+		}
+		next.ServeHTTP(w, r.WithContext(WithUserID(r.Context(), c.Subject)))
+	})
+}
+
+// Authenticate checks an Authorization header value and records the user.
+func (g *Guard) Authenticate(ctx context.Context, header string) (*Claims, error) {
+	token, ok := strings.CutPrefix(header, "Bearer ")
+	if !ok || strings.TrimSpace(token) == "" {
+		return nil, todo.Errorf(todo.Unauthorized, "authorization", "a bearer token is required")
+	}
+	c, err := g.Verifier.Verify(ctx, strings.TrimSpace(token))
+	if err != nil {
+		return nil, todo.Errorf(todo.Unauthorized, "authorization", "the bearer token is not valid: %v", err)
+	}
+	key := c.Subject + "\x00" + c.Email + "\x00" + c.TimeZone
+	if _, done := g.seen.Load(key); !done {
+		if err := g.Users.EnsureUser(ctx, todo.User{ID: c.Subject, Email: c.Email, TimeZone: c.TimeZone}); err != nil {
+			return nil, err
+		}
+		g.seen.Store(key, struct{}{})
+	}
+	return c, nil
+}

@@ -1,0 +1,154 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/taskline/taskline/shared/event"
+	"github.com/taskline/taskline/shared/todo"
+)
+
+const reminderColumns = `r.id, r.task_id, t.title, r.remind_at, r.before_due_seconds, r.status, r.sent_at,
+	r.attempts, r.last_error, r.created_at`
+
+func scanReminder(row pgx.Row) (todo.Reminder, error) {
+	var r todo.Reminder
+	var offset *int
+	err := row.Scan(&r.ID, &r.TaskID, &r.TaskTitle, &r.RemindAt, &offset, &r.Status, &r.SentAt, &r.Attempts, &r.LastError, &r.CreatedAt)
+	if offset != nil {
+		s := todo.FormatOffset(time.Duration(*offset) * time.Second)
+		r.BeforeDue = &s
+	}
+	r.Sent = r.Status == todo.ReminderSent
+	return r, err
+}
+
+// CreateReminder schedules a reminder for one of the user's open tasks, at an instant or at
+// an offset before the task's due date, and emits reminder.scheduled.
+func (s *Store) CreateReminder(ctx context.Context, userID string, spec todo.ReminderSpec) (todo.Reminder, error) {
+	var out todo.Reminder
+	err := s.inTx(ctx, userID, func(t *tx) error {
+		task, err := lockTask(t, spec.TaskID)
+		if todo.ErrorCode(err) == todo.NotFound {
+			return todo.Errorf(todo.NotFound, "task_id", "task %d not found", spec.TaskID)
+		}
+		if err != nil {
+			return err
+		}
+		if task.Completed {
+			return todo.Errorf(todo.Unprocessable, "task_id", "task %d is completed; reopen it to set a reminder", spec.TaskID)
+		}
+		var at time.Time
+		var offset *int
+		switch {
+		case spec.At != nil:
+			at = *spec.At
+			if !at.After(t.at) {
+				return todo.Errorf(todo.Unprocessable, "remind_at", "remind_at must be in the future")
+			}
+		case task.DueDate == nil:
+			return todo.Errorf(todo.Unprocessable, "before_due", "task %d has no due date; give remind_at instead", spec.TaskID)
+		default:
+			at = task.DueDate.Add(-spec.BeforeDue)
+			secs := int(spec.BeforeDue / time.Second)
+			offset = &secs
+			if !at.After(t.at) {
+				return todo.Errorf(todo.Unprocessable, "before_due", "%s before the due date has already passed", todo.FormatOffset(spec.BeforeDue))
+			}
+		}
+		var id int64
+		err = t.QueryRow(ctx, `INSERT INTO reminders (task_id, user_id, remind_at, before_due_seconds, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $5) RETURNING id`, task.ID, userID, at, offset, t.at).Scan(&id)
+		if err != nil {
+			return fmt.Errorf("inserting reminder: %w", err)
+		}
+		if out, err = scanReminder(t.QueryRow(ctx, `SELECT `+reminderColumns+` FROM reminders r JOIN tasks t ON t.id = r.task_id WHERE r.id = $1`, id)); err != nil {
+			return fmt.Errorf("loading reminder %d: %w", id, err)
+		}
+		return t.emit(event.ReminderScheduled, event.ReminderSubject(id), event.ReminderScheduledData{
+			ReminderID: id, TaskID: task.ID, RemindAt: at, TaskTitle: task.Title, TaskDueDate: task.DueDate,
+		})
+	})
+	return out, err
+}
+
+// ListReminders returns the user's reminders by time: "pending" (still to be delivered,
+// including retries), "sent", "failed", "cancelled" or "all".
+func (s *Store) ListReminders(ctx context.Context, userID, status string) ([]todo.Reminder, error) {
+	var statuses []string
+	switch status {
+	case "pending":
+		statuses = []string{"pending", "triggered", "retrying"}
+	case "all":
+		statuses = []string{"pending", "triggered", "retrying", "sent", "failed", "cancelled"}
+	default:
+		statuses = []string{status}
+	}
+	rows, err := s.pool.Query(ctx, `SELECT `+reminderColumns+` FROM reminders r JOIN tasks t ON t.id = r.task_id
+		WHERE r.user_id = $1 AND r.status = ANY($2) ORDER BY r.remind_at, r.id LIMIT 1000`, userID, statuses)
+	if err != nil {
+		return nil, fmt.Errorf("listing reminders: %w", err)
+	}
+	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (todo.Reminder, error) { return scanReminder(r) })
+	if err != nil {
+		return nil, fmt.Errorf("listing reminders: %w", err)
+	}
+	if list == nil {
+		list = []todo.Reminder{}
+	}
+	return list, nil
+}
+
+// DeleteReminder removes a reminder; one still to be delivered is announced as cancelled.
+func (s *Store) DeleteReminder(ctx context.Context, userID string, id int64) error {
+	return s.inTx(ctx, userID, func(t *tx) error {
+		var taskID int64
+		var status todo.ReminderStatus
+		err := t.QueryRow(ctx, `DELETE FROM reminders WHERE id = $1 AND user_id = $2 RETURNING task_id, status`, id, userID).Scan(&taskID, &status)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return todo.NotFoundf("reminder", id)
+		}
+		if err != nil {
+			return fmt.Errorf("deleting reminder %d: %w", id, err)
+		}
+		switch status {
+		case todo.ReminderPending, todo.ReminderTriggered, todo.ReminderRetrying:
+			return t.emit(event.ReminderCancelled, event.ReminderSubject(id), event.ReminderCancelledData{
+				ReminderID: id, TaskID: taskID, Reason: event.CancelUser})
+		}
+		return nil
+	})
+}
+
+// cancelTaskReminders cancels every reminder of the task still to be delivered.
+func cancelTaskReminders(t *tx, taskID int64, reason string) error {
+	rows, err := t.Query(t.ctx, `UPDATE reminders SET status = 'cancelled', next_attempt_at = NULL, updated_at = $2
+		WHERE task_id = $1 AND status IN ('pending', 'triggered', 'retrying') RETURNING id`, taskID, t.at)
+	if err != nil {
+		return fmt.Errorf("cancelling reminders of task %d: %w", taskID, err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return fmt.Errorf("cancelling reminders of task %d: %w", taskID, err)
+	}
+	for _, id := range ids {
+		if err := t.emit(event.ReminderCancelled, event.ReminderSubject(id), event.ReminderCancelledData{
+			ReminderID: id, TaskID: taskID, Reason: reason}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// cancelReminder cancels one reminder and emits reminder.cancelled.
+func cancelReminder(t *tx, id, taskID int64, reason string) error {
+	if _, err := t.Exec(t.ctx, `UPDATE reminders SET status = 'cancelled', next_attempt_at = NULL, updated_at = $2 WHERE id = $1`, id, t.at); err != nil {
+		return fmt.Errorf("cancelling reminder %d: %w", id, err)
+	}
+	return t.emit(event.ReminderCancelled, event.ReminderSubject(id), event.ReminderCancelledData{
+		ReminderID: id, TaskID: taskID, Reason: reason})
+}

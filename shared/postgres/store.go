@@ -1,0 +1,181 @@
+// Package postgres is Taskline's store: every SQL statement lives here. Each write runs in
+// one transaction together with the outbox rows of the events it causes, so a change and
+// its events are committed, or neither is.
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	cloudevents "github.com/cloudevents/sdk-go/v2"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/taskline/taskline/shared/event"
+	"github.com/taskline/taskline/shared/todo"
+)
+
+// Store reads and writes Taskline's data.
+type Store struct {
+	pool *pgxpool.Pool
+	// Now is the clock; tests replace it.
+	Now func() time.Time
+	// OnCommit, when set, is called after a transaction that wrote outbox rows commits,
+	// with their ids: the function's fast path publishes them at once. It must not fail the
+	// write; rows it leaves unpublished are swept later.
+	OnCommit func(ctx context.Context, outboxIDs []int64)
+}
+
+// Open connects to databaseURL and checks the connection.
+func Open(ctx context.Context, databaseURL string) (*pgxpool.Pool, error) {
+	cfg, err := pgxpool.ParseConfig(databaseURL)
+	if err != nil {
+		return nil, fmt.Errorf("parsing DATABASE_URL: %w", err)
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("connecting to postgres: %w", err)
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("connecting to postgres: %w", err)
+	}
+	return pool, nil
+}
+
+// New returns a store on pool.
+func New(pool *pgxpool.Pool) *Store {
+	return &Store{pool: pool, Now: time.Now}
+}
+
+// Pool is the underlying connection pool.
+func (s *Store) Pool() *pgxpool.Pool { return s.pool }
+
+// Ping checks that the database answers (readiness).
+func (s *Store) Ping(ctx context.Context) error { return s.pool.Ping(ctx) }
+
+func (s *Store) now() time.Time { return s.Now().UTC().Round(time.Microsecond) }
+
+// tx is a transaction that collects the events written to the outbox.
+type tx struct {
+	pgx.Tx
+	ctx     context.Context
+	userID  string
+	outbox  []int64
+	at      time.Time
+	emitErr error
+}
+
+// emit writes an event to the outbox in this transaction.
+func (t *tx) emit(typ, subject string, data any) error {
+	e, err := event.New(t.ctx, typ, subject, t.userID, t.at, data)
+	if err != nil {
+		return err
+	}
+	return t.emitEvent(e)
+}
+
+func (t *tx) emitEvent(e cloudevents.Event) error {
+	body, err := e.MarshalJSON()
+	if err != nil {
+		return fmt.Errorf("encoding %s event: %w", e.Type(), err)
+	}
+	var id int64
+	err = t.QueryRow(t.ctx, `INSERT INTO outbox (event_id, topic, partition_key, event, created_at)
+		VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+		e.ID(), event.TopicOf(e.Type()), event.UserID(e), body, t.at).Scan(&id)
+	if err != nil {
+		return fmt.Errorf("writing %s to the outbox: %w", e.Type(), err)
+	}
+	t.outbox = append(t.outbox, id)
+	return nil
+}
+
+// inTx runs fn in a transaction for userID and, after commit, hands the outbox rows it
+// wrote to OnCommit.
+func (s *Store) inTx(ctx context.Context, userID string, fn func(*tx) error) error {
+	pt, err := s.pool.Begin(ctx)
+	if err != nil {
+		return fmt.Errorf("beginning transaction: %w", err)
+	}
+	t := &tx{Tx: pt, ctx: ctx, userID: userID, at: s.now()}
+	defer pt.Rollback(context.WithoutCancel(ctx))
+	if err := fn(t); err != nil {
+		return err
+	}
+	if err := pt.Commit(ctx); err != nil {
+		return fmt.Errorf("committing: %w", err)
+	}
+	if len(t.outbox) > 0 && s.OnCommit != nil {
+		s.OnCommit(ctx, t.outbox)
+	}
+	return nil
+}
+
+// EnsureUser records the user named by a token, with the email and zone its claims carry.
+// A zone that is not a valid IANA name is refused.
+func (s *Store) EnsureUser(ctx context.Context, u todo.User) error {
+	if u.TimeZone != "" {
+		if _, err := time.LoadLocation(u.TimeZone); err != nil {
+			return todo.Errorf(todo.Unauthorized, "tz", "the token's tz claim %q is not an IANA time zone", u.TimeZone)
+		}
+	}
+	_, err := s.pool.Exec(ctx, `
+		INSERT INTO users (id, email, time_zone) VALUES ($1, NULLIF($2, ''), COALESCE(NULLIF($3, ''), 'UTC'))
+		ON CONFLICT (id) DO UPDATE SET
+			email = COALESCE(NULLIF($2, ''), users.email),
+			time_zone = COALESCE(NULLIF($3, ''), users.time_zone),
+			updated_at = now()
+		WHERE users.email IS DISTINCT FROM COALESCE(NULLIF($2, ''), users.email)
+		   OR users.time_zone IS DISTINCT FROM COALESCE(NULLIF($3, ''), users.time_zone)`,
+		u.ID, u.Email, u.TimeZone)
+	if err != nil {
+		return fmt.Errorf("recording user: %w", err)
+	}
+	return nil
+}
+
+// UserInfo is what the notification path needs to know of a user.
+type UserInfo struct {
+	ID       string
+	Email    string
+	Location *time.Location
+}
+
+// User loads a user's email and zone.
+func (s *Store) User(ctx context.Context, userID string) (UserInfo, error) {
+	return userInfo(ctx, s.pool, userID)
+}
+
+type queryer interface {
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+func userInfo(ctx context.Context, q queryer, userID string) (UserInfo, error) {
+	u := UserInfo{ID: userID, Location: time.UTC}
+	var email *string
+	var tz string
+	err := q.QueryRow(ctx, `SELECT email, time_zone FROM users WHERE id = $1`, userID).Scan(&email, &tz)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return u, nil
+	}
+	if err != nil {
+		return u, fmt.Errorf("loading user %s: %w", userID, err)
+	}
+	if email != nil {
+		u.Email = *email
+	}
+	if loc, err := time.LoadLocation(tz); err == nil {
+		u.Location = loc
+	}
+	return u, nil
+}
+
+// isUniqueViolation reports whether err is a unique constraint failure on constraint.
+func isUniqueViolation(err error, constraint string) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "23505" && (constraint == "" || pe.ConstraintName == constraint)
+}

@@ -1,0 +1,96 @@
+// Package runtime runs Taskline's functions: configuration from the environment, the HTTP
+// server with health endpoints and graceful shutdown, authentication and error mapping for
+// the API, and the adapters that deliver events to a function's Handle.
+package runtime
+
+import (
+	"fmt"
+	"log/slog"
+	"os"
+	"strconv"
+	"strings"
+)
+
+// Config is read from the environment (docs/ARCHITECTURE.md lists every variable).
+type Config struct {
+	Name         string // the function, e.g. "create-task"
+	Port         int
+	DatabaseURL  string
+	JWTSecret    string
+	JWKSURL      string
+	JWTIssuer    string
+	JWTAudience  string
+	Publisher    string // inproc, dapr, kafka, none
+	DaprHTTPPort int
+	PubsubName   string
+	KafkaBrokers []string
+	SMTPURL      string
+	MailFrom     string
+	AppBaseURL   string
+	Migrate      bool
+	LogLevel     slog.Level
+}
+
+// LoadConfig reads the configuration of the named function.
+func LoadConfig(name string) (Config, error) {
+	c := Config{
+		Name:         name,
+		Port:         envInt("PORT", 8080),
+		DatabaseURL:  os.Getenv("DATABASE_URL"),
+		JWTSecret:    os.Getenv("JWT_SECRET"),
+		JWKSURL:      os.Getenv("JWT_JWKS_URL"),
+		JWTIssuer:    os.Getenv("JWT_ISSUER"),
+		JWTAudience:  os.Getenv("JWT_AUDIENCE"),
+		Publisher:    os.Getenv("PUBLISHER"),
+		DaprHTTPPort: envInt("DAPR_HTTP_PORT", 3500),
+		PubsubName:   envOr("DAPR_PUBSUB_NAME", "pubsub"),
+		SMTPURL:      os.Getenv("SMTP_URL"),
+		MailFrom:     envOr("MAIL_FROM", "Taskline <reminders@taskline.local>"),
+		AppBaseURL:   strings.TrimRight(envOr("APP_BASE_URL", "http://localhost:8080"), "/"),
+		Migrate:      envBool("MIGRATE"),
+	}
+	if b := os.Getenv("KAFKA_BROKERS"); b != "" {
+		c.KafkaBrokers = strings.Split(b, ",")
+	}
+	if c.Publisher == "" {
+		switch {
+		case os.Getenv("DAPR_HTTP_PORT") != "":
+			c.Publisher = "dapr"
+		case len(c.KafkaBrokers) > 0:
+			c.Publisher = "kafka"
+		default:
+			c.Publisher = "none"
+		}
+	}
+	if err := c.LogLevel.UnmarshalText([]byte(envOr("LOG_LEVEL", "info"))); err != nil {
+		return c, fmt.Errorf("LOG_LEVEL: %w", err)
+	}
+	if c.Port <= 0 || c.Port > 65535 {
+		return c, fmt.Errorf("PORT must be a port number, not %q", os.Getenv("PORT"))
+	}
+	return c, nil
+}
+
+func envOr(k, def string) string {
+	if v := os.Getenv(k); v != "" {
+		return v
+	}
+	return def
+}
+
+func envInt(k string, def int) int {
+	v := os.Getenv(k)
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return -1
+	}
+	return n
+}
+
+func envBool(k string) bool {
+	b, _ := strconv.ParseBool(os.Getenv(k))
+	return b
+}

@@ -1,0 +1,140 @@
+package runtime
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/taskline/taskline/shared/todo"
+)
+
+// MaxBody bounds a request body; the largest valid task is a few kilobytes.
+const MaxBody = 1 << 20
+
+var statusOf = map[todo.Code]int{
+	todo.Invalid:       http.StatusBadRequest,
+	todo.Unprocessable: http.StatusUnprocessableEntity,
+	todo.NotFound:      http.StatusNotFound,
+	todo.Conflict:      http.StatusConflict,
+	todo.Unauthorized:  http.StatusUnauthorized,
+	todo.Forbidden:     http.StatusForbidden,
+	todo.TooLarge:      http.StatusRequestEntityTooLarge,
+}
+
+// HTTPStatus maps an error's code to its HTTP status: the one place this happens.
+func HTTPStatus(err error) int {
+	if s, ok := statusOf[todo.ErrorCode(err)]; ok {
+		return s
+	}
+	return http.StatusInternalServerError
+}
+
+// WriteJSON answers with v as JSON.
+func WriteJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}
+
+// ErrorWriter writes errors as {"error": {"code", "message", "field"}}. Internal errors are
+// logged with the request and answered with a message that reveals nothing.
+type ErrorWriter struct{ Log *slog.Logger }
+
+// Write answers err.
+func (ew ErrorWriter) Write(w http.ResponseWriter, r *http.Request, err error) {
+	e := todo.AsError(err)
+	if e == nil {
+		ew.Log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		e = &todo.Error{Code: todo.Internal, Message: "something went wrong on our side; try again"}
+	}
+	WriteJSON(w, HTTPStatus(err), map[string]*todo.Error{"error": e})
+}
+
+// DecodeJSON reads a JSON body into v strictly: unknown fields, wrong types, trailing data
+// and oversized bodies are errors that name the field.
+func DecodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
+	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
+		return todo.Errorf(todo.Invalid, "", "the body must be JSON (Content-Type: application/json)")
+	}
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, MaxBody))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return bodyError(err)
+	}
+	if dec.More() {
+		return todo.Errorf(todo.Invalid, "", "the body must hold one JSON object")
+	}
+	return nil
+}
+
+func bodyError(err error) error {
+	var te *json.UnmarshalTypeError
+	var se *json.SyntaxError
+	var me *http.MaxBytesError
+	switch {
+	case errors.As(err, &te):
+		field := te.Field
+		if field == "" {
+			return todo.Errorf(todo.Invalid, "", "the body must be a JSON object")
+		}
+		return todo.Errorf(todo.Invalid, field, "%s must be %s", field, jsonKind(te.Type.Kind().String()))
+	case errors.As(err, &se), errors.Is(err, io.ErrUnexpectedEOF):
+		return todo.Errorf(todo.Invalid, "", "the body is not valid JSON")
+	case errors.Is(err, io.EOF):
+		return todo.Errorf(todo.Invalid, "", "the body is empty; send a JSON object")
+	case errors.As(err, &me):
+		return todo.Errorf(todo.TooLarge, "", "the body is larger than %d bytes", MaxBody)
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return todo.Errorf(todo.Invalid, field, "unknown field %q", field)
+	}
+	return todo.Errorf(todo.Invalid, "", "the body could not be read: %v", err)
+}
+
+func jsonKind(k string) string {
+	switch k {
+	case "string":
+		return "a string"
+	case "int", "int8", "int16", "int32", "int64", "uint", "uint64", "float64":
+		return "a number"
+	case "bool":
+		return "true or false"
+	case "slice":
+		return "a list"
+	case "struct", "map":
+		return "an object"
+	}
+	return "of another type"
+}
+
+// PathID reads a positive integer path value; anything else names nothing that exists.
+func PathID(r *http.Request, name string) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, todo.Errorf(todo.NotFound, name, "%s %q not found", name, r.PathValue(name))
+	}
+	return id, nil
+}
+
+// Route is one HTTP endpoint of a function: a net/http pattern with method and wildcards,
+// e.g. "POST /api/{user_id}/tasks".
+type Route struct {
+	Pattern string
+	Handler http.Handler
+	// Public routes skip authentication (health, CloudEvents, MCP's own auth).
+	Public bool
+}
+
+// HandlerFunc adapts a function that returns an error to an http.Handler; the error is
+// written by ew.
+func (ew ErrorWriter) HandlerFunc(f func(w http.ResponseWriter, r *http.Request) error) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := f(w, r); err != nil {
+			ew.Write(w, r, err)
+		}
+	})
+}

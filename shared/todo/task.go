@@ -1,0 +1,290 @@
+package todo
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/rickb777/date/v2"
+)
+
+// Limits users see in error messages.
+const (
+	MaxTitle       = 200
+	MaxDescription = 1000
+	MaxTagsPerTask = 20
+)
+
+// Priority orders tasks; higher is more urgent. It is stored as its number so sorting by
+// priority is sorting by number.
+type Priority int8
+
+// The priorities.
+const (
+	Low    Priority = 1
+	Medium Priority = 2
+	High   Priority = 3
+)
+
+var priorityNames = map[Priority]string{Low: "low", Medium: "medium", High: "high"}
+
+// ParsePriority reads "low", "medium" or "high" (any case).
+func ParsePriority(s string) (Priority, bool) {
+	for p, n := range priorityNames {
+		if strings.EqualFold(s, n) {
+			return p, true
+		}
+	}
+	return 0, false
+}
+
+func (p Priority) String() string { return priorityNames[p] }
+
+// MarshalJSON writes the name.
+func (p Priority) MarshalJSON() ([]byte, error) { return json.Marshal(p.String()) }
+
+// UnmarshalJSON reads the name.
+func (p *Priority) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return err
+	}
+	v, ok := ParsePriority(s)
+	if !ok {
+		return fmt.Errorf("unknown priority %q", s)
+	}
+	*p = v
+	return nil
+}
+
+// Recurrence is how a task repeats.
+type Recurrence string
+
+// The recurrence patterns.
+const (
+	Daily   Recurrence = "daily"
+	Weekly  Recurrence = "weekly"
+	Monthly Recurrence = "monthly"
+)
+
+// Valid reports whether r is one of the patterns.
+func (r Recurrence) Valid() bool { return r == Daily || r == Weekly || r == Monthly }
+
+// Task is a user's task as clients see it.
+type Task struct {
+	ID                int64       `json:"id"`
+	UserID            string      `json:"user_id"`
+	Title             string      `json:"title"`
+	Description       string      `json:"description"`
+	Completed         bool        `json:"completed"`
+	CompletedAt       *time.Time  `json:"completed_at"`
+	DueDate           *time.Time  `json:"due_date"`
+	Priority          Priority    `json:"priority"`
+	RecurrencePattern *Recurrence `json:"recurrence_pattern"`
+	RecurrenceEndDate *time.Time  `json:"recurrence_end_date"`
+	Tags              []Tag       `json:"tags"`
+	Overdue           bool        `json:"overdue"`
+	// SpawnedFrom is the completed instance this one was created from, if any.
+	SpawnedFrom *int64    `json:"spawned_from,omitempty"`
+	CreatedAt   time.Time `json:"created_at"`
+	UpdatedAt   time.Time `json:"updated_at"`
+}
+
+// ComputeOverdue sets Overdue: due in the past and not completed.
+func (t *Task) ComputeOverdue(now time.Time) {
+	t.Overdue = !t.Completed && t.DueDate != nil && t.DueDate.Before(now)
+}
+
+// TagNames lists the names of the task's tags.
+func (t *Task) TagNames() []string {
+	names := make([]string, len(t.Tags))
+	for i, g := range t.Tags {
+		names[i] = g.Name
+	}
+	return names
+}
+
+// TaskInput is the JSON body of create and update requests, as sent. Every field is an
+// Optional so an update can tell "absent" (leave alone) from null (clear).
+type TaskInput struct {
+	Title             Optional[string]   `json:"title"`
+	Description       Optional[string]   `json:"description"`
+	DueDate           Optional[string]   `json:"due_date"`
+	Priority          Optional[string]   `json:"priority"`
+	RecurrencePattern Optional[string]   `json:"recurrence_pattern"`
+	RecurrenceEndDate Optional[string]   `json:"recurrence_end_date"`
+	TagIDs            Optional[[]int64]  `json:"tag_ids"`
+	Tags              Optional[[]string] `json:"tags"`
+}
+
+// EndDate is a recurrence end: an instant, or a calendar day that ends at midnight in the
+// user's zone (so "2026-12-31" includes an instance due that evening).
+type EndDate struct {
+	At    time.Time
+	Day   date.Date
+	IsDay bool
+}
+
+// In resolves the end to an instant for a user in loc.
+func (e EndDate) In(loc *time.Location) time.Time {
+	if !e.IsDay {
+		return e.At
+	}
+	return e.Day.AddDate(0, 0, 1).MidnightIn(loc).Add(-time.Microsecond)
+}
+
+// TaskChanges is validated input. A nil pointer or unset Optional leaves a field as it is.
+type TaskChanges struct {
+	Title         *string
+	Description   *string
+	DueDate       Optional[time.Time]
+	Priority      *Priority
+	Recurrence    Optional[Recurrence]
+	RecurrenceEnd Optional[EndDate]
+	// Tags, when set, replace the task's tags: existing tag ids and names (names are
+	// created when missing).
+	TagsSet  bool
+	TagIDs   []int64
+	TagNames []string
+}
+
+// Changes validates the input. For a create, title is required and unset fields take their
+// defaults; null is only meaningful for the fields that can be cleared.
+func (in TaskInput) Changes(create bool) (TaskChanges, error) {
+	var c TaskChanges
+	if in.Title.Set || create {
+		if in.Title.Null || !in.Title.Set {
+			return c, Errorf(Invalid, "title", "title is required")
+		}
+		t := strings.TrimSpace(in.Title.Value)
+		if t == "" {
+			return c, Errorf(Invalid, "title", "title must not be empty")
+		}
+		if n := utf8.RuneCountInString(t); n > MaxTitle {
+			return c, Errorf(Invalid, "title", "title is %d characters long; the maximum is %d", n, MaxTitle)
+		}
+		c.Title = &t
+	}
+	if in.Description.Set {
+		d := in.Description.Value // null clears the description
+		if n := utf8.RuneCountInString(d); n > MaxDescription {
+			return c, Errorf(Invalid, "description", "description is %d characters long; the maximum is %d", n, MaxDescription)
+		}
+		c.Description = &d
+	}
+	if in.DueDate.Set {
+		if in.DueDate.Null {
+			c.DueDate = Null[time.Time]()
+		} else {
+			t, err := ParseTime(in.DueDate.Value)
+			if err != nil {
+				return c, Errorf(Invalid, "due_date", "due_date must be an RFC 3339 time such as 2026-12-01T09:00:00Z")
+			}
+			c.DueDate = Some(t)
+		}
+	}
+	if in.Priority.Set {
+		if in.Priority.Null {
+			return c, Errorf(Invalid, "priority", "priority must be low, medium or high")
+		}
+		p, ok := ParsePriority(in.Priority.Value)
+		if !ok {
+			return c, Errorf(Invalid, "priority", "priority must be low, medium or high, not %q", in.Priority.Value)
+		}
+		c.Priority = &p
+	}
+	if in.RecurrencePattern.Set {
+		if in.RecurrencePattern.Null || in.RecurrencePattern.Value == "" {
+			c.Recurrence = Null[Recurrence]()
+		} else {
+			r := Recurrence(strings.ToLower(in.RecurrencePattern.Value))
+			if !r.Valid() {
+				return c, Errorf(Invalid, "recurrence_pattern", "recurrence_pattern must be daily, weekly or monthly, not %q", in.RecurrencePattern.Value)
+			}
+			c.Recurrence = Some(r)
+		}
+	}
+	if in.RecurrenceEndDate.Set {
+		if in.RecurrenceEndDate.Null || in.RecurrenceEndDate.Value == "" {
+			c.RecurrenceEnd = Null[EndDate]()
+		} else {
+			e, err := parseEndDate(in.RecurrenceEndDate.Value)
+			if err != nil {
+				return c, Errorf(Invalid, "recurrence_end_date", "recurrence_end_date must be a date (2026-12-31) or an RFC 3339 time")
+			}
+			c.RecurrenceEnd = Some(e)
+		}
+	}
+	if in.TagIDs.Set || in.Tags.Set {
+		c.TagsSet = true
+		seen := map[int64]bool{}
+		for _, id := range in.TagIDs.Value {
+			if id <= 0 {
+				return c, Errorf(Invalid, "tag_ids", "tag id %d is not valid", id)
+			}
+			if !seen[id] {
+				seen[id] = true
+				c.TagIDs = append(c.TagIDs, id)
+			}
+		}
+		names := map[string]bool{}
+		for _, n := range in.Tags.Value {
+			n = strings.TrimSpace(n)
+			if err := ValidateTagName(n, "tags"); err != nil {
+				return c, err
+			}
+			if !names[strings.ToLower(n)] {
+				names[strings.ToLower(n)] = true
+				c.TagNames = append(c.TagNames, n)
+			}
+		}
+		if len(c.TagIDs)+len(c.TagNames) > MaxTagsPerTask {
+			return c, Errorf(Invalid, "tags", "a task can carry at most %d tags", MaxTagsPerTask)
+		}
+	}
+	if create && c.Priority == nil {
+		m := Medium
+		c.Priority = &m
+	}
+	return c, nil
+}
+
+// CheckRecurrence enforces the rules that span fields, on the task as it will be after the
+// change: an end date needs a pattern and may not come before the due date.
+func CheckRecurrence(due *time.Time, rec *Recurrence, end *time.Time) error {
+	if end == nil {
+		return nil
+	}
+	if rec == nil {
+		return Errorf(Unprocessable, "recurrence_end_date", "recurrence_end_date needs a recurrence_pattern")
+	}
+	if due != nil && end.Before(*due) {
+		return Errorf(Unprocessable, "recurrence_end_date", "recurrence_end_date must not be before due_date")
+	}
+	return nil
+}
+
+// ParseTime reads an RFC 3339 time (fractional seconds allowed).
+func ParseTime(s string) (time.Time, error) {
+	t, err := time.Parse(time.RFC3339Nano, strings.TrimSpace(s))
+	if err != nil {
+		return time.Time{}, err
+	}
+	// Postgres keeps microseconds; round here so what we answer equals what we stored.
+	return t.UTC().Round(time.Microsecond), nil
+}
+
+func parseEndDate(s string) (EndDate, error) {
+	s = strings.TrimSpace(s)
+	if len(s) == len("2006-01-02") {
+		d, err := date.ParseISO(s)
+		if err != nil {
+			return EndDate{}, err
+		}
+		return EndDate{Day: d, IsDay: true}, nil
+	}
+	t, err := ParseTime(s)
+	return EndDate{At: t}, err
+}

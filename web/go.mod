@@ -1,0 +1,3 @@
+module github.com/taskline/taskline/web
+
+go 1.26.0
