@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -37,6 +38,8 @@ type App struct {
 	app, daprd *process
 	stopOnce   sync.Once
 	stopErr    error
+	stopCalled atomic.Bool // Stop was called by the test
+	killed     atomic.Bool // the app was ended by Kill, so its exit status is expected
 }
 
 // StartApp starts binary as Dapr app appID behind its own daprd and waits until both are
@@ -85,8 +88,14 @@ func (s *Stack) StartApp(appID, binary string, env ...string) *App {
 	a.app = p
 	s.addApp(a)
 	s.t.Cleanup(func() {
-		if err := a.Stop(); err != nil {
-			s.t.Logf("stopping %s: %v", appID, err)
+		// A function that does not exit 0 on SIGTERM within the grace period, or that
+		// crashed during the test, is a defect the test should show. A test that stopped
+		// the app itself has seen Stop's error already.
+		if a.stopCalled.Load() {
+			return
+		}
+		if err := a.stop(); err != nil {
+			s.t.Errorf("%v", err)
 		}
 	})
 	if err := waitHealthy(a.URL+"/healthz", appReadyTimeout, a.app); err != nil {
@@ -123,8 +132,15 @@ func (s *Stack) StartApp(appID, binary string, env ...string) *App {
 
 // Stop stops the sidecar, then the app, each with SIGTERM and a grace period. Sidecar
 // first, so it stops delivering to an app that is going away. It is idempotent; the
-// error tells whether both stopped cleanly.
+// error tells whether both stopped cleanly (exit status 0 within the grace period; an app
+// ended by Kill counts as clean). Apps not stopped by the test are stopped when it ends,
+// and an unclean stop then fails the test.
 func (a *App) Stop() error {
+	a.stopCalled.Store(true)
+	return a.stop()
+}
+
+func (a *App) stop() error {
 	a.stopOnce.Do(func() {
 		var errs []error
 		if a.daprd != nil {
@@ -132,7 +148,7 @@ func (a *App) Stop() error {
 				errs = append(errs, err)
 			}
 		}
-		if err := a.app.stop(stopGrace); err != nil {
+		if err := a.app.stop(stopGrace); err != nil && !a.killed.Load() {
 			errs = append(errs, err)
 		}
 		if len(errs) > 0 {
@@ -144,7 +160,10 @@ func (a *App) Stop() error {
 
 // Kill ends the app process at once with SIGKILL, as a crash would, and leaves its daprd
 // running.
-func (a *App) Kill() { a.app.kill() }
+func (a *App) Kill() {
+	a.killed.Store(true)
+	a.app.kill()
+}
 
 // Logs are the paths of the app's and the sidecar's log files.
 func (a *App) Logs() (app, daprd string) {

@@ -191,6 +191,17 @@ func TestCronBindingPostsReminderTick(t *testing.T) {
 	s := e2e.Start(t, e2e.Options{})
 	app := s.StartApp("tick-reminders", e2e.Build(t, recorderPkg))
 	waitDeliveries(t, app, "/reminder-tick", 2, 30*time.Second)
+
+	// Stop ends both processes cleanly: nothing answers on their ports afterwards.
+	if err := app.Stop(); err != nil {
+		t.Fatalf("stopping tick-reminders: %v", err)
+	}
+	for _, u := range []string{app.URL + "/healthz", app.DaprHTTPURL + "/v1.0/healthz"} {
+		if resp, err := http.Get(u); err == nil {
+			resp.Body.Close()
+			t.Errorf("GET %s answered %s after Stop", u, resp.Status)
+		}
+	}
 }
 
 // The stack's Postgres is reachable from an app through DATABASE_URL.

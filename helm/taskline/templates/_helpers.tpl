@@ -167,3 +167,54 @@ itself from the container port and rejects a PORT variable, so only Deployments 
   securityContext:
     {{- toYaml $v.securityContext | nindent 4 }}
 {{- end }}
+
+{{/* KEDA's name for Dapr's saslMechanism. */}}
+{{- define "taskline.kedaSasl" -}}
+{{- $m := .Values.kafka.saslMechanism -}}
+{{- if eq $m "SHA-512" }}scram_sha512{{ else if eq $m "SHA-256" }}scram_sha256{{ else if eq $m "PLAINTEXT" }}plaintext{{ else }}{{ fail (printf "kafka.saslMechanism must be SHA-512, SHA-256 or PLAINTEXT, not %q" $m) }}{{ end -}}
+{{- end }}
+
+{{/* KafkaSource net section (SASL/TLS from the Kafka secret). Knative reads the SASL type
+from the secret too, so the secret carries it under kafka.saslTypeKey. */}}
+{{- define "taskline.kafkaSourceNet" -}}
+{{- $k := .Values.kafka -}}
+{{- if or $k.tls (ne $k.authType "none") }}
+net:
+  {{- if eq $k.authType "password" }}
+  sasl:
+    enable: true
+    user:
+      secretKeyRef:
+        name: {{ $k.existingSecret }}
+        key: {{ $k.usernameKey }}
+    password:
+      secretKeyRef:
+        name: {{ $k.existingSecret }}
+        key: {{ $k.passwordKey }}
+    type:
+      secretKeyRef:
+        name: {{ $k.existingSecret }}
+        key: {{ $k.saslTypeKey }}
+  {{- end }}
+  {{- if $k.tls }}
+  tls:
+    enable: true
+    {{- if $k.caCertKey }}
+    caCert:
+      secretKeyRef:
+        name: {{ $k.existingSecret }}
+        key: {{ $k.caCertKey }}
+    {{- end }}
+    {{- if eq $k.authType "mtls" }}
+    cert:
+      secretKeyRef:
+        name: {{ $k.existingSecret }}
+        key: tls.crt
+    key:
+      secretKeyRef:
+        name: {{ $k.existingSecret }}
+        key: tls.key
+    {{- end }}
+  {{- end }}
+{{- end }}
+{{- end }}

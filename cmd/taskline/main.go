@@ -1,0 +1,223 @@
+// Command taskline is the local all-in-one Taskline: every function in one process on one
+// port, with the event pipeline in process, the web app at /, and (without DATABASE_URL)
+// its own PostgreSQL in ./.data/postgres.
+//
+//	taskline [serve]         run everything (the default)
+//	taskline migrate         apply database migrations to DATABASE_URL and exit
+//	taskline token USER      print a bearer token for USER (needs JWT_SECRET)
+//	taskline mcp --stdio     serve the MCP tools on stdin/stdout
+//	taskline tools --openai  print the tools as OpenAI function definitions
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"syscall"
+	"time"
+
+	completetask "github.com/taskline/taskline/functions/complete-task"
+	createtask "github.com/taskline/taskline/functions/create-task"
+	deletetask "github.com/taskline/taskline/functions/delete-task"
+	managetags "github.com/taskline/taskline/functions/manage-tags"
+	querytasks "github.com/taskline/taskline/functions/query-tasks"
+	schedulereminder "github.com/taskline/taskline/functions/schedule-reminder"
+	updatetask "github.com/taskline/taskline/functions/update-task"
+	"github.com/taskline/taskline/shared/auth"
+	"github.com/taskline/taskline/shared/pglocal"
+	"github.com/taskline/taskline/shared/postgres"
+	"github.com/taskline/taskline/shared/runtime"
+	"github.com/taskline/taskline/web"
+)
+
+// httpFunctions are the API functions the binary hosts, by name (the name is their event
+// source and their Dapr app id when deployed alone).
+var httpFunctions = []struct {
+	name   string
+	routes runtime.HTTPFunction
+}{
+	{"create-task", createtask.Routes},
+	{"complete-task", completetask.Routes},
+	{"update-task", updatetask.Routes},
+	{"delete-task", deletetask.Routes},
+	{"query-tasks", querytasks.Routes},
+	{"manage-tags", managetags.Routes},
+	{"schedule-reminder", schedulereminder.Routes},
+}
+
+// DevUser is the user the printed token is for.
+const DevUser = "dev"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	cmd, args := "serve", os.Args[1:]
+	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
+		cmd, args = args[0], args[1:]
+	}
+	var err error
+	switch cmd {
+	case "serve":
+		err = serve(ctx, args)
+	case "migrate":
+		err = migrate(ctx)
+	case "token":
+		err = token(args)
+	case "mcp":
+		err = runMCPStdio(ctx, args)
+	case "tools":
+		err = runTools(args)
+	default:
+		err = fmt.Errorf("unknown command %q (serve, migrate, token, mcp, tools)", cmd)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "taskline:", err)
+		os.Exit(1)
+	}
+}
+
+func serve(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg, err := runtime.LoadConfig("taskline")
+	if err != nil {
+		return err
+	}
+	cfg.Migrate = true
+	if os.Getenv("PUBLISHER") == "" {
+		cfg.Publisher = "inproc"
+	}
+	log := runtime.Logger(cfg)
+	dataDir := envOr("TASKLINE_DATA_DIR", ".data")
+
+	if cfg.DatabaseURL == "" {
+		dir := filepath.Join(dataDir, "postgres")
+		if err := os.MkdirAll(dataDir, 0o755); err != nil {
+			return err
+		}
+		log.Info("starting PostgreSQL", "dir", dir)
+		pg, err := pglocal.Start(ctx, pglocal.Options{Dir: dir, Durable: true})
+		if err != nil {
+			return err
+		}
+		defer func() {
+			log.Info("stopping PostgreSQL")
+			if err := pg.Stop(); err != nil {
+				log.Error("stopping PostgreSQL", "err", err)
+			}
+		}()
+		cfg.DatabaseURL = pg.URL()
+	}
+	devToken := ""
+	if cfg.JWTSecret == "" && cfg.JWKSURL == "" {
+		cfg.JWTSecret = string(auth.NewSecret())
+		devToken, err = auth.Sign([]byte(cfg.JWTSecret), DevUser, "dev@localhost", envOr("TASKLINE_DEV_TZ", "UTC"), 30*24*time.Hour)
+		if err != nil {
+			return err
+		}
+	}
+
+	d, closeDeps, err := runtime.Open(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer closeDeps()
+	if devToken != "" {
+		// Record the dev user now so its zone and address are there before the first call.
+		if _, err := d.Guard.Authenticate(ctx, "Bearer "+devToken); err != nil {
+			return err
+		}
+	}
+
+	mux := http.NewServeMux()
+	runtime.Health(mux, d.Store.Ping)
+	for _, f := range httpFunctions {
+		runtime.Mount(mux, d, f.name, f.routes(d))
+	}
+	mountMCP(mux, d)
+	stopPipeline, err := startLocalPipeline(ctx, d, dataDir)
+	if err != nil {
+		return err
+	}
+	defer stopPipeline()
+	mode := web.ModeProduction
+	if devToken != "" {
+		mode = web.ModeLocal
+	}
+	mux.Handle("/", web.Handler(web.Config{Mode: mode, DevToken: devToken, UserID: DevUser, Logger: log}))
+
+	addr := net.JoinHostPort(os.Getenv("HOST"), strconv.Itoa(cfg.Port))
+	return runtime.Serve(ctx, addr, mux, log, func(a net.Addr) {
+		announce(a, devToken, log)
+	})
+}
+
+// announce prints what a person needs to start: the address and, in dev mode, the token.
+func announce(a net.Addr, devToken string, log *slog.Logger) {
+	port := a.(*net.TCPAddr).Port
+	base := fmt.Sprintf("http://localhost:%d", port)
+	log.Info("taskline is ready", "url", base)
+	fmt.Printf("\nTaskline is ready at %s\n", base)
+	if devToken != "" {
+		fmt.Printf("Dev user %q; bearer token (valid for 30 days, until this process stops):\n\n", DevUser)
+		fmt.Printf("  export TOKEN=%s\n\n", devToken)
+		fmt.Printf("Try: curl -H \"Authorization: Bearer $TOKEN\" %s/api/%s/tasks\n\n", base, DevUser)
+	}
+}
+
+func migrate(ctx context.Context) error {
+	url := os.Getenv("DATABASE_URL")
+	if url == "" {
+		return errors.New("DATABASE_URL is not set")
+	}
+	pool, err := postgres.Open(ctx, url)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	if err := postgres.Migrate(ctx, pool); err != nil {
+		return err
+	}
+	fmt.Println("migrations applied")
+	return nil
+}
+
+func token(args []string) error {
+	fs := flag.NewFlagSet("token", flag.ContinueOnError)
+	email := fs.String("email", "", "email claim (where reminders go)")
+	tz := fs.String("tz", "", "tz claim: the user's IANA time zone, e.g. Europe/Berlin")
+	ttl := fs.Duration("ttl", 24*time.Hour, "how long the token is valid")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return errors.New("usage: taskline token [-email a@b.c] [-tz Europe/Berlin] [-ttl 24h] USER")
+	}
+	secret := os.Getenv("JWT_SECRET")
+	if secret == "" {
+		return errors.New("JWT_SECRET is not set")
+	}
+	t, err := auth.Sign([]byte(secret), fs.Arg(0), *email, *tz, *ttl)
+	if err != nil {
+		return err
+	}
+	fmt.Println(t)
+	return nil
+}
+
+func envOr(k, def string) string {
+	if v := os.Getenv(k); v != "" {
+		return v
+	}
+	return def
+}

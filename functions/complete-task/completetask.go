@@ -1,0 +1,42 @@
+// Package completetask is the complete-task function: POST /api/{user_id}/tasks/{id}/complete
+// marks a task done (idempotently), cancels its pending reminders and emits task.completed;
+// PATCH toggles, as the seed's clients expect.
+package completetask
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/taskline/taskline/shared/auth"
+	"github.com/taskline/taskline/shared/runtime"
+	"github.com/taskline/taskline/shared/todo"
+)
+
+// Store is what complete-task needs of the store.
+type Store interface {
+	CompleteTask(ctx context.Context, userID string, id int64, toggle bool) (todo.Task, error)
+}
+
+// Routes are the function's endpoints.
+func Routes(d *runtime.Deps) []runtime.Route {
+	return []runtime.Route{
+		{Pattern: "POST /api/{user_id}/tasks/{id}/complete", Handler: Handler(d.Store, d.Errors, false)},
+		{Pattern: "PATCH /api/{user_id}/tasks/{id}/complete", Handler: Handler(d.Store, d.Errors, true)},
+	}
+}
+
+// Handler completes (or, with toggle, flips) the task and answers 200 with it.
+func Handler(s Store, ew runtime.ErrorWriter, toggle bool) http.Handler {
+	return ew.HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
+		id, err := runtime.PathID(r, "id")
+		if err != nil {
+			return err
+		}
+		t, err := s.CompleteTask(r.Context(), auth.UserID(r.Context()), id, toggle)
+		if err != nil {
+			return err
+		}
+		runtime.WriteJSON(w, http.StatusOK, t)
+		return nil
+	})
+}

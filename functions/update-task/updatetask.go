@@ -1,0 +1,95 @@
+// Package updatetask is the update-task function: PUT and PATCH /api/{user_id}/tasks/{id}
+// change the fields sent (null clears due_date and recurrence), and POST and DELETE
+// /api/{user_id}/tasks/{id}/tags link and unlink tags. Each change emits task.updated with
+// the fields' before and after.
+package updatetask
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/taskline/taskline/shared/auth"
+	"github.com/taskline/taskline/shared/runtime"
+	"github.com/taskline/taskline/shared/todo"
+)
+
+// Store is what update-task needs of the store.
+type Store interface {
+	UpdateTask(ctx context.Context, userID string, id int64, c todo.TaskChanges) (todo.Task, error)
+	AddTaskTags(ctx context.Context, userID string, id int64, tagIDs []int64) (todo.Task, error)
+	RemoveTaskTags(ctx context.Context, userID string, id int64, tagIDs []int64) (todo.Task, error)
+}
+
+// Routes are the function's endpoints.
+func Routes(d *runtime.Deps) []runtime.Route {
+	update := Handler(d.Store, d.Errors)
+	return []runtime.Route{
+		// PUT takes the same partial body as PATCH: the seed's clients send PUT with only
+		// the fields they edit, and a full replacement would wipe the rest.
+		{Pattern: "PUT /api/{user_id}/tasks/{id}", Handler: update},
+		{Pattern: "PATCH /api/{user_id}/tasks/{id}", Handler: update},
+		{Pattern: "POST /api/{user_id}/tasks/{id}/tags", Handler: TagsHandler(d.Store, d.Errors, true)},
+		{Pattern: "DELETE /api/{user_id}/tasks/{id}/tags", Handler: TagsHandler(d.Store, d.Errors, false)},
+	}
+}
+
+// Handler applies a TaskInput body and answers 200 with the task.
+func Handler(s Store, ew runtime.ErrorWriter) http.Handler {
+	return ew.HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
+		id, err := runtime.PathID(r, "id")
+		if err != nil {
+			return err
+		}
+		var in todo.TaskInput
+		if err := runtime.DecodeJSON(w, r, &in); err != nil {
+			return err
+		}
+		c, err := in.Changes(false)
+		if err != nil {
+			return err
+		}
+		t, err := s.UpdateTask(r.Context(), auth.UserID(r.Context()), id, c)
+		if err != nil {
+			return err
+		}
+		runtime.WriteJSON(w, http.StatusOK, t)
+		return nil
+	})
+}
+
+// TagIDs is the body of the task-tag endpoints.
+type TagIDs struct {
+	TagIDs []int64 `json:"tag_ids"`
+}
+
+// TagsHandler links (add) or unlinks the tags named in {"tag_ids": [...]}.
+func TagsHandler(s Store, ew runtime.ErrorWriter, add bool) http.Handler {
+	return ew.HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
+		id, err := runtime.PathID(r, "id")
+		if err != nil {
+			return err
+		}
+		var in TagIDs
+		if err := runtime.DecodeJSON(w, r, &in); err != nil {
+			return err
+		}
+		if len(in.TagIDs) == 0 {
+			return todo.Errorf(todo.Invalid, "tag_ids", "tag_ids must list at least one tag id")
+		}
+		for _, t := range in.TagIDs {
+			if t <= 0 {
+				return todo.Errorf(todo.Invalid, "tag_ids", "tag id %d is not valid", t)
+			}
+		}
+		do := s.RemoveTaskTags
+		if add {
+			do = s.AddTaskTags
+		}
+		t, err := do(r.Context(), auth.UserID(r.Context()), id, in.TagIDs)
+		if err != nil {
+			return err
+		}
+		runtime.WriteJSON(w, http.StatusOK, t)
+		return nil
+	})
+}

@@ -1,0 +1,38 @@
+// Command web serves the Taskline single-page app on PORT (default 8080), with /healthz
+// and /readyz, until SIGTERM.
+package main
+
+import (
+	"context"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/taskline/taskline/functions/web"
+)
+
+func main() {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(os.Getenv("LOG_LEVEL"))); err != nil {
+		level = slog.LevelInfo
+	}
+	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+
+	port := os.Getenv("PORT")
+	if port == "" {
+		port = "8080"
+	}
+	ln, err := net.Listen("tcp", ":"+port)
+	if err != nil {
+		log.Error("listening", slog.String("port", port), slog.Any("error", err))
+		os.Exit(1)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
+	defer stop()
+	if err := web.Serve(ctx, ln, web.New(log), log); err != nil {
+		log.Error("web function failed", slog.Any("error", err))
+		os.Exit(1)
+	}
+}

@@ -1,0 +1,7 @@
+module github.com/taskline/taskline/functions/web
+
+go 1.26.0
+
+require github.com/taskline/taskline/web v0.0.0
+
+replace github.com/taskline/taskline/web => ../../web

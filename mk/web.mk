@@ -1,0 +1,52 @@
+# The single-page app in web/ (TypeScript + Preact, built by Vite into web/dist, which
+# web/web.go embeds). Included by the top-level Makefile (`include mk/*.mk`); also usable
+# alone: `make -f mk/web.mk web`.
+#
+#   make web        npm ci (when the lockfile changed) and npm run build (when sources changed)
+#   make web-test   typecheck and unit tests (vitest): API client, dates, error mapping
+#   make web-deps   Debian's chromium (for the browser tests) and the npm packages
+#   make web-e2e    build the app and bin/taskline, then drive the page in headless Chromium
+#                   against `bin/taskline serve` with its own Postgres; screenshots land in
+#                   web/e2e/screenshots/
+#
+# The Go side must be built after `make web`: the binary embeds whatever web/dist holds.
+
+WEB_ROOT := $(patsubst %/mk/,%,$(dir $(abspath $(lastword $(MAKEFILE_LIST)))))
+WEB_DIR := $(WEB_ROOT)/web
+WEB_GO ?= go
+WEB_NPM ?= npm
+WEB_CHROMIUM ?= /usr/bin/chromium
+
+# npm ci writes node_modules/.package-lock.json: a stamp that is newer than the lockfile
+# exactly when the installed tree matches it.
+WEB_MODULES := $(WEB_DIR)/node_modules/.package-lock.json
+WEB_SOURCES := $(shell find $(WEB_DIR)/src $(WEB_DIR)/public -type f 2>/dev/null) \
+	$(WEB_DIR)/index.html $(WEB_DIR)/vite.config.ts $(WEB_DIR)/tsconfig.json $(WEB_DIR)/package.json
+WEB_BUILT := $(WEB_DIR)/dist/index.html
+
+.PHONY: web web-test web-deps web-e2e web-chromium
+
+web: $(WEB_BUILT)
+
+$(WEB_MODULES): $(WEB_DIR)/package.json $(WEB_DIR)/package-lock.json
+	cd $(WEB_DIR) && $(WEB_NPM) ci --no-audit --no-fund
+	@touch $@
+
+$(WEB_BUILT): $(WEB_MODULES) $(WEB_SOURCES)
+	cd $(WEB_DIR) && $(WEB_NPM) run build
+
+web-test: $(WEB_MODULES)
+	cd $(WEB_DIR) && $(WEB_NPM) run typecheck && $(WEB_NPM) test
+
+web-chromium:
+	@if [ ! -x $(WEB_CHROMIUM) ]; then \
+		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; \
+	fi
+
+web-deps: web-chromium $(WEB_MODULES)
+
+# bin/taskline is rebuilt every time: it embeds web/dist and is owned by the lead's
+# targets, so this target does not guess at its dependencies.
+web-e2e: web-deps web
+	cd $(WEB_ROOT) && $(WEB_GO) build -o bin/taskline ./cmd/taskline
+	cd $(WEB_DIR) && TASKLINE_BIN=$(WEB_ROOT)/bin/taskline CHROMIUM=$(WEB_CHROMIUM) $(WEB_NPM) run e2e

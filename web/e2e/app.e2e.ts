@@ -1,0 +1,349 @@
+// The page people use, driven in headless Chromium against the real local binary and its
+// own Postgres: what a person would do, and what they would see.
+
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser, repoRoot, startTaskline, type Taskline } from './harness';
+
+// Not UTC, and with DST, so a bug that ignores the browser's zone shows.
+const ZONE = 'America/New_York';
+const shots = join(repoRoot, 'web', 'e2e', 'screenshots');
+
+let tl: Taskline;
+let browser: Awaited<ReturnType<typeof launchBrowser>>;
+let page: Page;
+
+beforeAll(async () => {
+  mkdirSync(shots, { recursive: true });
+  tl = await startTaskline(ZONE);
+  browser = await launchBrowser(ZONE);
+  page = browser.context.pages()[0] ?? (await browser.context.newPage());
+  page.setDefaultTimeout(10_000);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await tl?.stop();
+});
+
+// Calendar helpers written with Intl directly (not the app's date code), so a bug there
+// cannot hide itself.
+function dayInZone(offsetDays: number): string {
+  const today = new Intl.DateTimeFormat('en-CA', { timeZone: ZONE, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
+  const [y, m, d] = today.split('-').map(Number) as [number, number, number];
+  return new Date(Date.UTC(y, m - 1, d + offsetDays)).toISOString().slice(0, 10);
+}
+
+function wallClockInZone(iso: string): string {
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone: ZONE,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).formatToParts(new Date(iso));
+  const get = (t: string) => parts.find((p) => p.type === t)!.value;
+  return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')}`;
+}
+
+interface ApiTask {
+  id: number;
+  title: string;
+  priority: string;
+  completed: boolean;
+  due_date: string | null;
+  recurrence_pattern: string | null;
+  tags: { name: string }[];
+}
+
+async function api<T>(path: string): Promise<T> {
+  const res = await fetch(`${tl.url}/api/${encodeURIComponent(tl.userId)}${path}`, {
+    headers: { Authorization: `Bearer ${tl.devToken}` },
+  });
+  if (!res.ok) throw new Error(`GET ${path}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as T;
+}
+
+async function allTasks(): Promise<ApiTask[]> {
+  return (await api<{ tasks: ApiTask[] }>('/tasks?status=all&limit=200')).tasks;
+}
+
+const list = () => page.locator('ul.tasks');
+const row = (title: string) => page.locator('ul.tasks > li.task').filter({ has: page.getByRole('button', { name: title, exact: true }) });
+const filters = () => page.getByRole('complementary', { name: 'Filters and sorting' });
+
+async function shownTitles(): Promise<string[]> {
+  if (!(await list().isVisible())) return [];
+  return (await page.locator('ul.tasks .task-title').allTextContents()).sort();
+}
+
+async function shot(name: string) {
+  await page.screenshot({ path: join(shots, `${name}.png`) });
+}
+
+async function openNewTask(): Promise<Locator> {
+  // Start from the page, not a field, as a person pressing the shortcut would.
+  await page.locator('body').press('n');
+  const dialog = page.getByRole('dialog', { name: 'New task' });
+  await dialog.waitFor();
+  return dialog;
+}
+
+interface NewTask {
+  title: string;
+  priority?: 'Low' | 'Medium' | 'High';
+  dueDate?: string;
+  dueTime?: string;
+  repeat?: 'Every day' | 'Every week' | 'Every month';
+  tags?: string[];
+}
+
+async function createTask(t: NewTask) {
+  const dialog = await openNewTask();
+  await dialog.getByLabel('Title').fill(t.title);
+  if (t.priority) await dialog.getByRole('radio', { name: t.priority }).check();
+  if (t.dueDate) await dialog.getByLabel('Due date').fill(t.dueDate);
+  if (t.dueTime) await dialog.getByLabel('Time', { exact: true }).fill(t.dueTime);
+  if (t.repeat) await dialog.getByLabel('Repeat').selectOption({ label: t.repeat });
+  for (const tag of t.tags ?? []) {
+    await dialog.getByRole('combobox', { name: 'Tags' }).fill(tag);
+    await dialog.getByRole('combobox', { name: 'Tags' }).press(',');
+  }
+  await dialog.getByRole('button', { name: 'Add task' }).click();
+  await dialog.waitFor({ state: 'hidden' });
+  await row(t.title).first().waitFor();
+}
+
+describe('Taskline in the browser', () => {
+  it('signs in with the pre-filled dev token and keeps the session across reloads', async () => {
+    await page.goto(tl.url);
+    const token = page.getByLabel('Access token');
+    await token.waitFor();
+    expect(await token.inputValue()).toBe(tl.devToken);
+    await shot('signin-desktop');
+
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'No tasks yet' }).waitFor();
+    await shot('empty-desktop');
+
+    await page.reload();
+    await page.getByRole('heading', { name: 'No tasks yet' }).waitFor();
+    expect(await page.getByLabel('Access token').count()).toBe(0);
+  });
+
+  it('creates a high-priority task with tags and a due date in the browser’s time zone', async () => {
+    const tomorrow = dayInZone(1);
+    const dialog = await openNewTask();
+    // The dialog focuses the title, so typing goes straight in.
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('f-title');
+    await page.keyboard.type('Pay rent');
+    await dialog.getByRole('radio', { name: 'High' }).check();
+    await dialog.getByLabel('Due date').fill(tomorrow);
+    await dialog.getByLabel('Time', { exact: true }).fill('18:30');
+    const tags = dialog.getByRole('combobox', { name: 'Tags' });
+    await tags.fill('bills');
+    await tags.press('Enter');
+    await tags.fill('home');
+    await tags.press('Enter');
+    expect(await dialog.getByRole('list', { name: 'Chosen tags' }).getByRole('listitem').allTextContents()).toEqual(['#bills', '#home']);
+    // Enter in the (empty) tag field submits the form.
+    await tags.press('Enter');
+    await dialog.waitFor({ state: 'hidden' });
+
+    const r = row('Pay rent');
+    await r.waitFor();
+    expect(await r.locator('.badge').innerText()).toMatch(/high/i);
+    expect(await r.locator('time.due').innerText()).toContain('Tomorrow 18:30');
+    expect(await r.locator('.tag-list .tag').allTextContents()).toEqual(['#bills', '#home']);
+    // High priority is red.
+    expect(await r.evaluate((el) => getComputedStyle(el).borderLeftColor)).toBe('rgb(198, 40, 40)');
+
+    const saved = (await allTasks()).find((t) => t.title === 'Pay rent')!;
+    expect(saved.priority).toBe('high');
+    expect(wallClockInZone(saved.due_date!)).toBe(`${tomorrow} 18:30`);
+    expect(saved.tags.map((t) => t.name).sort()).toEqual(['bills', 'home']);
+  });
+
+  it('completes tags from the user’s tags while typing', async () => {
+    const dialog = await openNewTask();
+    await dialog.getByLabel('Title').fill('Buy milk');
+    const tags = dialog.getByRole('combobox', { name: 'Tags' });
+    await tags.fill('ho');
+    const option = dialog.getByRole('option', { name: '#home' });
+    await option.waitFor();
+    expect(await tags.getAttribute('aria-expanded')).toBe('true');
+    await tags.press('Enter');
+    expect(await dialog.getByRole('list', { name: 'Chosen tags' }).innerText()).toContain('#home');
+    expect(await tags.inputValue()).toBe('');
+    await dialog.getByRole('button', { name: 'Add task' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await row('Buy milk').waitFor();
+
+    await createTask({ title: 'Call plumber', priority: 'High', tags: ['home'], dueDate: dayInZone(3), dueTime: '10:00' });
+    await createTask({ title: 'Write report', priority: 'Low', tags: ['work'], dueDate: dayInZone(2), dueTime: '17:00' });
+    expect(await shownTitles()).toEqual(['Buy milk', 'Call plumber', 'Pay rent', 'Write report']);
+  });
+
+  it('filters by tag and priority, sorts, and says when nothing matches', async () => {
+    await filters().getByRole('button', { name: '#home' }).click();
+    await expect.poll(shownTitles).toEqual(['Buy milk', 'Call plumber', 'Pay rent']);
+    expect(await filters().getByRole('button', { name: '#home' }).getAttribute('aria-pressed')).toBe('true');
+
+    await filters().getByLabel('Priority').selectOption('high');
+    await expect.poll(shownTitles).toEqual(['Call plumber', 'Pay rent']);
+    expect(new URL(page.url()).searchParams.get('tags')).toBe('home');
+    expect(new URL(page.url()).searchParams.get('priority')).toBe('high');
+    await shot('filtered-desktop');
+
+    // Sorting: by title, then reversed.
+    await filters().getByLabel('Sort by').selectOption('title');
+    await filters().getByLabel('Order').selectOption('asc');
+    await expect.poll(() => page.locator('ul.tasks .task-title').allTextContents()).toEqual(['Call plumber', 'Pay rent']);
+    await filters().getByLabel('Order').selectOption('desc');
+    await expect.poll(() => page.locator('ul.tasks .task-title').allTextContents()).toEqual(['Pay rent', 'Call plumber']);
+
+    // No task carries both #home and #work.
+    await filters().getByRole('button', { name: '#work' }).click();
+    const empty = page.getByRole('heading', { name: 'No tasks match' });
+    await empty.waitFor();
+    expect(await page.locator('.empty').innerText()).toContain('high priority, tagged #home and #work');
+    await shot('no-match-desktop');
+
+    await page.locator('.empty').getByRole('button', { name: 'Clear filters' }).click();
+    await expect.poll(shownTitles).toEqual(['Buy milk', 'Call plumber', 'Pay rent', 'Write report']);
+    expect(new URL(page.url()).search).toBe('?sort=title&order=desc');
+    await filters().getByLabel('Sort by').selectOption('due_date');
+    await filters().getByLabel('Order').selectOption('asc');
+  });
+
+  it('searches as you type, from the / shortcut', async () => {
+    await page.locator('body').press('/');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('search');
+    await page.keyboard.type('plumb');
+    await expect.poll(shownTitles).toEqual(['Call plumber']);
+    expect(await page.locator('.count').innerText()).toBe('1 task');
+
+    await page.keyboard.press('Escape');
+    await expect.poll(shownTitles).toEqual(['Buy milk', 'Call plumber', 'Pay rent', 'Write report']);
+
+    await page.keyboard.type('zebra');
+    await page.getByRole('heading', { name: 'No tasks match' }).waitFor();
+    expect(await page.locator('.empty').innerText()).toContain('matching “zebra”');
+    await page.keyboard.press('Escape');
+    await expect.poll(shownTitles).toHaveLength(4);
+  });
+
+  it('completes a daily task, and tomorrow’s instance appears', async () => {
+    const today = dayInZone(0);
+    const tomorrow = dayInZone(1);
+    await createTask({ title: 'Water plants', dueDate: today, dueTime: '00:00', repeat: 'Every day', tags: ['home'] });
+    const first = row('Water plants');
+    expect(await first.locator('.recur').innerText()).toMatch(/daily/i);
+    // Due at midnight today: already past, so marked overdue.
+    expect(await first.locator('.overdue-flag').innerText()).toMatch(/overdue/i);
+    expect(await first.locator('time.due').innerText()).toContain('Today 00:00');
+    await shot('list-desktop');
+
+    await page.getByRole('checkbox', { name: 'Complete “Water plants”' }).check();
+    await expect
+      .poll(async () => (await row('Water plants').count()) === 1 && (await row('Water plants').locator('time.due').innerText()), {
+        timeout: 15_000,
+      })
+      .toContain('Tomorrow 00:00');
+    const next = row('Water plants');
+    expect(await next.locator('.overdue-flag').count()).toBe(0);
+    expect(await next.locator('.recur').innerText()).toMatch(/daily/i);
+    expect(await page.locator('.toast').innerText()).toContain('Next one: Tomorrow 00:00');
+
+    const plants = (await allTasks()).filter((t) => t.title === 'Water plants');
+    expect(plants.map((t) => [t.completed, wallClockInZone(t.due_date!)]).sort()).toEqual([
+      [false, `${tomorrow} 00:00`],
+      [true, `${today} 00:00`],
+    ]);
+    // The completed one is under "Completed".
+    await filters().getByLabel('Status').selectOption('completed');
+    await expect.poll(shownTitles).toEqual(['Water plants']);
+    expect(await row('Water plants').locator('.task-check').isChecked()).toBe(true);
+    await filters().getByLabel('Status').selectOption('pending');
+    await expect.poll(shownTitles).toHaveLength(5);
+  });
+
+  it('sets a reminder one hour before the due time', async () => {
+    await page.getByRole('button', { name: 'Pay rent', exact: true }).click();
+    const dialog = page.getByRole('dialog', { name: 'Edit task' });
+    await dialog.waitFor();
+    expect(await dialog.getByLabel('Title').inputValue()).toBe('Pay rent');
+    expect(await dialog.getByLabel('Time', { exact: true }).inputValue()).toBe('18:30');
+    await dialog.getByLabel('Remind me').selectOption({ label: '1 hour before' });
+    await shot('dialog-desktop');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+
+    await expect.poll(() => row('Pay rent').locator('.bell').count()).toBe(1);
+    expect(await row('Pay rent').locator('.bell').innerText()).toContain('Reminder Tomorrow 17:30');
+
+    const { reminders } = await api<{ reminders: { task_title: string; remind_at: string }[] }>('/reminders');
+    expect(reminders.map((r) => [r.task_title, wallClockInZone(r.remind_at)])).toEqual([['Pay rent', `${dayInZone(1)} 17:30`]]);
+
+    // The reminder is listed when the task is opened again; Escape closes the dialog.
+    await page.getByRole('button', { name: 'Pay rent', exact: true }).click();
+    await dialog.waitFor();
+    expect(await dialog.getByRole('list', { name: 'Pending reminders' }).getByRole('listitem').count()).toBe(1);
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+  });
+
+  it('shows the API’s error next to the title for a 201-character title', async () => {
+    const before = (await allTasks()).length;
+    const dialog = await openNewTask();
+    const title = dialog.getByLabel('Title');
+    await title.fill('x'.repeat(201));
+    expect(await dialog.locator('#title-count').innerText()).toBe('201/200');
+    await dialog.getByRole('button', { name: 'Add task' }).click();
+
+    const error = dialog.locator('#title-error');
+    await expect.poll(() => error.innerText()).toMatch(/title.*201.*200|200.*201/i);
+    expect(await title.getAttribute('aria-invalid')).toBe('true');
+    expect((await title.getAttribute('aria-describedby'))?.split(' ')).toContain('title-error');
+    // Next to the field: in the same field group, right below the input.
+    expect(await error.evaluate((el) => el.closest('.field')?.querySelector('input')?.id)).toBe('f-title');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('f-title');
+    await shot('validation-desktop');
+
+    expect(await dialog.isVisible()).toBe(true);
+    expect((await allTasks()).length).toBe(before);
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+  });
+
+  it('fits a phone-sized screen in one column', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await list().waitFor();
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    expect(await filters().isVisible()).toBe(false);
+    const pane = (await page.locator('.list-pane').boundingBox())!;
+    expect(pane.width).toBeGreaterThan(340);
+    await shot('list-phone');
+
+    await page.getByRole('button', { name: /^Filters/ }).click();
+    await filters().waitFor();
+    const aside = (await filters().boundingBox())!;
+    expect(aside.x + aside.width).toBeLessThanOrEqual(390);
+    expect(Math.abs(aside.x - pane.x)).toBeLessThan(2); // stacked, not side by side
+    await shot('filters-phone');
+    await page.getByRole('button', { name: /^Filters/ }).click();
+
+    await page.getByRole('button', { name: 'Pay rent', exact: true }).click();
+    const dialog = page.getByRole('dialog', { name: 'Edit task' });
+    await dialog.waitFor();
+    expect((await dialog.boundingBox())!.width).toBe(390);
+    await shot('dialog-phone');
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+    await page.setViewportSize({ width: 1280, height: 800 });
+  });
+});
