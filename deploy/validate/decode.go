@@ -1,6 +1,7 @@
 package validate
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -71,7 +72,7 @@ func Decode(m Manifest) (Object, error) {
 			Name string `json:"name"`
 		} `json:"metadata"`
 	}
-	if err := sigsjson.Unmarshal(js, &head); err != nil {
+	if err := json.Unmarshal(js, &head); err != nil {
 		return Object{}, fmt.Errorf("%s: reading apiVersion and kind: %w", m.Source, err)
 	}
 	o := Object{Manifest: m, APIVersion: head.APIVersion, Kind: head.Kind, Name: head.Metadata.Name}

@@ -43,6 +43,11 @@ type Rendered struct {
 
 // Render renders the chart in chartDir the way `helm template -f valuesFiles...` would.
 func Render(chartDir string, rel Release, valuesFiles ...string) (*Rendered, error) {
+	return RenderWith(chartDir, rel, nil, valuesFiles...)
+}
+
+// RenderWith is Render with values set on top of the files, like `--set`.
+func RenderWith(chartDir string, rel Release, set map[string]any, valuesFiles ...string) (*Rendered, error) {
 	chrt, err := loader.Load(chartDir)
 	if err != nil {
 		return nil, fmt.Errorf("loading chart %s: %w", chartDir, err)
@@ -55,6 +60,7 @@ func Render(chartDir string, rel Release, valuesFiles ...string) (*Rendered, err
 		}
 		user = mergeMaps(user, v.AsMap())
 	}
+	user = mergeMaps(user, set)
 	return RenderChart(chrt, rel, user)
 }
 

@@ -10,7 +10,6 @@ import (
 	"time"
 	"unicode"
 
-
 	"github.com/taskline/taskline/shared/todo"
 )
 

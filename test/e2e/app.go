@@ -99,7 +99,7 @@ func (s *Stack) StartApp(appID, binary string, env ...string) *App {
 		}
 	})
 	if err := waitHealthy(a.URL+"/healthz", appReadyTimeout, a.app); err != nil {
-		s.t.Fatalf("app %s not healthy: %v\n%s", appID, err, a.app.describe(40))
+		s.t.Fatalf("app %s not healthy: %v (process logs follow)", appID, err)
 	}
 
 	args := []string{
@@ -115,7 +115,9 @@ func (s *Stack) StartApp(appID, binary string, env ...string) *App {
 		"--dapr-internal-grpc-listen-address", "127.0.0.1",
 		"--enable-metrics=true",
 		"--metrics-port", strconv.Itoa(metricsPort),
+		"--metrics-listen-address", "127.0.0.1",
 		"--resources-path", s.resources,
+		"--config", s.config,
 		"--dapr-graceful-shutdown-seconds", "5",
 		"--log-level", "info",
 	}
@@ -125,7 +127,7 @@ func (s *Stack) StartApp(appID, binary string, env ...string) *App {
 	}
 	a.daprd = d
 	if err := waitHealthy(a.DaprHTTPURL+"/v1.0/healthz", daprdReadyTimeout, a.daprd); err != nil {
-		s.t.Fatalf("daprd for %s not healthy: %v\n%s\n%s", appID, err, a.daprd.describe(60), a.app.describe(20))
+		s.t.Fatalf("daprd for %s not healthy: %v (process logs follow)", appID, err)
 	}
 	return a
 }

@@ -16,6 +16,21 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 )
 
+// daprConfig is the Dapr Configuration every daprd of a Stack runs with. Standalone daprd
+// defaults to mDNS name resolution, which announces each app by multicast on every network
+// interface; the kubernetes resolver (what Dapr uses in production) does no I/O until an app
+// invokes another by id, which Taskline's functions never do: they talk through Kafka.
+const daprConfig = `apiVersion: dapr.io/v1alpha1
+kind: Configuration
+metadata:
+  name: e2e
+spec:
+  nameResolution:
+    component: kubernetes
+  metric:
+    enabled: true
+`
+
 // Options choose what a Stack starts besides the broker.
 type Options struct {
 	// Postgres starts a throwaway PostgreSQL and passes DATABASE_URL to every app.
@@ -37,6 +52,7 @@ type Stack struct {
 	broker    *broker.Broker
 	pg        *pglocal.Cluster
 	resources string
+	config    string
 	logDir    string
 
 	mu   sync.Mutex
@@ -88,6 +104,10 @@ func Start(t testing.TB, opts Options) *Stack {
 	written, err := renderResources(src, s.resources, b.Addr(), opts.Overrides)
 	if err != nil {
 		t.Fatalf("rendering Dapr resources: %v", err)
+	}
+	s.config = filepath.Join(t.TempDir(), "config.yaml")
+	if err := os.WriteFile(s.config, []byte(daprConfig), 0o644); err != nil {
+		t.Fatalf("writing daprd configuration: %v", err)
 	}
 	t.Logf("e2e stack: broker %s, Dapr resources from %s: %s", b.Addr(), src, strings.Join(written, ", "))
 

@@ -3,7 +3,7 @@
 // process started here is stopped by PID in the matching stop function.
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -79,6 +79,8 @@ export async function startTaskline(devZone = 'UTC'): Promise<Taskline> {
   const bin = tasklineBinary();
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'taskline-e2e-'));
+  // mkdtemp makes the dir 0700; Postgres runs as the postgres user and must reach inside.
+  chmodSync(dataDir, 0o755);
   const logFile = join(dataDir, 'taskline.log');
   const log = createWriteStream(logFile);
   const child = spawn(bin, ['serve'], {

@@ -299,13 +299,13 @@ export function TaskDialog({ client, zone, task, reminders, onClose, onChanged, 
               </button>
             )}
           </div>
-          <p id="zone-hint" class="hint">
+          <p id="zone-hint" class="hint zone-hint">
             Times are in your time zone, {zone}.
           </p>
           {errorText('due_date')}
 
           <div class="field-row">
-            <div class="field">
+            <div class="field wide">
               <label for="f-recurrence">Repeat</label>
               <select
                 id="f-recurrence"

@@ -125,7 +125,7 @@ export function TasksPage({ session, onSignOut }: Props) {
   // The toast fades; the live region keeps its node, so the next message is announced too.
   useEffect(() => {
     if (!announcement) return;
-    const t = setTimeout(() => setAnnouncement(''), 8000);
+    const t = setTimeout(() => setAnnouncement(''), 4000);
     return () => clearTimeout(t);
   }, [announcement]);
 
@@ -247,7 +247,8 @@ export function TasksPage({ session, onSignOut }: Props) {
       </a>
       <header class="topbar">
         <h1 class="brand">
-          <span class="brand-mark" aria-hidden="true">✓</span> Taskline
+          <span class="brand-mark" aria-hidden="true">✓</span>
+          <span class="brand-name">Taskline</span>
         </h1>
         <div class="search" role="search">
           <Icon name="search" class="search-icon" />
@@ -265,9 +266,11 @@ export function TasksPage({ session, onSignOut }: Props) {
             onInput={(e) => setSearchText(e.currentTarget.value)}
             onKeyDown={(e) => {
               if (e.key === 'Enter') setQuery((q) => ({ ...q, search: searchText }));
-              if (e.key === 'Escape' && searchText) {
+              if (e.key === 'Escape') {
+                // First Escape clears the search, the next one leaves the field.
                 e.preventDefault();
-                setSearchText('');
+                if (searchText) setSearchText('');
+                else e.currentTarget.blur();
               }
             }}
           />
@@ -345,7 +348,7 @@ export function TasksPage({ session, onSignOut }: Props) {
               {filtered ? (
                 <>
                   <h2>No tasks match</h2>
-                  <p>Nothing is {describeFilters(query)}.</p>
+                  <p>Nothing matches: {describeFilters(query)}.</p>
                   <button type="button" class="ghost" onClick={clearFilters}>
                     Clear filters
                   </button>

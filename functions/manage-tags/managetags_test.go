@@ -1,0 +1,73 @@
+package managetags_test
+
+import (
+	"fmt"
+	"testing"
+
+	managetags "github.com/taskline/taskline/functions/manage-tags"
+	"github.com/taskline/taskline/shared/postgres/pgtest"
+	"github.com/taskline/taskline/shared/runtime/apitest"
+	"github.com/taskline/taskline/shared/todo"
+)
+
+func TestMain(m *testing.M) { pgtest.Main(m) }
+
+type tagList struct {
+	Tags  []todo.Tag `json:"tags"`
+	Count int        `json:"count"`
+}
+
+func names(l tagList) []string {
+	var out []string
+	for _, g := range l.Tags {
+		out = append(out, g.Name)
+	}
+	return out
+}
+
+func TestTags(t *testing.T) {
+	t.Parallel()
+	api := apitest.New(t, managetags.Routes)
+	var work todo.Tag
+	api.Do("ann", "POST", "/api/ann/tags", map[string]any{"name": "work", "color": "#ff8800"}).Expect(t, 201).Decode(t, &work)
+	if work.ID == 0 || work.Color == nil || *work.Color != "#FF8800" {
+		t.Fatalf("created %+v", work)
+	}
+	for _, n := range []string{"Workout", "weekend", "home", "w_x", "wax"} {
+		api.Do("ann", "POST", "/api/ann/tags", map[string]any{"name": n}).Expect(t, 201)
+	}
+	api.Do("ann", "POST", "/api/ann/tags", map[string]any{"name": "WORK"}).ExpectError(t, 409, "name")
+	api.Do("ann", "POST", "/api/ann/tags", map[string]any{"name": "has space"}).ExpectError(t, 400, "name")
+	api.Do("ann", "POST", "/api/ann/tags", map[string]any{"name": ""}).ExpectError(t, 400, "name")
+	api.Do("ann", "POST", "/api/ann/tags", map[string]any{"name": "ok", "color": "red"}).ExpectError(t, 400, "color")
+
+	var l tagList
+	api.Do("ann", "GET", "/api/ann/tags?prefix=WOR", nil).Expect(t, 200).Decode(t, &l)
+	if fmt.Sprint(names(l)) != "[work Workout]" || l.Count != 2 {
+		t.Fatalf("prefix WOR: %v", names(l))
+	}
+	// '_' is a literal, not LIKE's any-character.
+	api.Do("ann", "GET", "/api/ann/tags?prefix=w_", nil).Expect(t, 200).Decode(t, &l)
+	if fmt.Sprint(names(l)) != "[w_x]" {
+		t.Fatalf("prefix w_: %v", names(l))
+	}
+	api.Do("ann", "GET", "/api/ann/tags", nil).Expect(t, 200).Decode(t, &l)
+	if l.Count != 6 {
+		t.Fatalf("all tags: %v", names(l))
+	}
+
+	// Bob sees none of Ann's tags, cannot delete them, and may use the same names.
+	api.Do("bob", "GET", "/api/bob/tags", nil).Expect(t, 200).Decode(t, &l)
+	if l.Count != 0 {
+		t.Fatalf("Bob sees %v", names(l))
+	}
+	api.Do("bob", "DELETE", fmt.Sprintf("/api/bob/tags/%d", work.ID), nil).ExpectError(t, 404, "id")
+	api.Do("bob", "POST", "/api/bob/tags", map[string]any{"name": "work"}).Expect(t, 201)
+
+	api.Do("ann", "DELETE", fmt.Sprintf("/api/ann/tags/%d", work.ID), nil).Expect(t, 204)
+	api.Do("ann", "DELETE", fmt.Sprintf("/api/ann/tags/%d", work.ID), nil).ExpectError(t, 404, "id")
+	api.Do("ann", "GET", "/api/ann/tags?prefix=work", nil).Expect(t, 200).Decode(t, &l)
+	if fmt.Sprint(names(l)) != "[Workout]" {
+		t.Fatalf("after delete: %v", names(l))
+	}
+}

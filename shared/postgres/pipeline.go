@@ -1,0 +1,496 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	cloudevents "github.com/cloudevents/sdk-go/v2"
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/taskline/taskline/shared/event"
+	"github.com/taskline/taskline/shared/recur"
+	"github.com/taskline/taskline/shared/todo"
+)
+
+// This file holds the SQL of the event pipeline: consumers' idempotency (processed_events),
+// spawning the next instance of a recurring task, claiming due reminders, recording
+// deliveries, and dead letters.
+
+// markProcessed records that consumer handled eventID in this transaction. False means an
+// earlier (or concurrent, now committed) delivery already did: the caller must do nothing.
+// A concurrent delivery of the same event waits here on the primary key until the first
+// one commits or rolls back, which is what makes ten simultaneous deliveries act once.
+func markProcessed(t *tx, consumer, eventID string) (bool, error) {
+	tag, err := t.Exec(t.ctx, `INSERT INTO processed_events (consumer, event_id, processed_at) VALUES ($1, $2, $3)
+		ON CONFLICT DO NOTHING`, consumer, eventID, t.at)
+	if err != nil {
+		return false, fmt.Errorf("recording event %s as processed: %w", eventID, err)
+	}
+	return tag.RowsAffected() == 1, nil
+}
+
+// Processed reports whether consumer has handled eventID.
+func (s *Store) Processed(ctx context.Context, consumer, eventID string) (bool, error) {
+	var ok bool
+	err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM processed_events WHERE consumer = $1 AND event_id = $2)`,
+		consumer, eventID).Scan(&ok)
+	if err != nil {
+		return false, fmt.Errorf("checking processed event %s: %w", eventID, err)
+	}
+	return ok, nil
+}
+
+// Why a consumer did nothing; returned so callers can log it and tests can assert it.
+const (
+	SkipDuplicate    = "duplicate event"
+	SkipTaskGone     = "task no longer exists"
+	SkipReopened     = "task is no longer completed"
+	SkipNotRecurring = "task does not recur"
+	SkipSpawned      = "next instance already exists"
+	SkipSeriesEnded  = "series ended"
+)
+
+// SpawnNextOccurrence handles task.completed for consumer: it creates the next instance of
+// the completed recurring task taskID (docs/DESIGN.md section 5), copying title,
+// description, priority, recurrence, tags and relative reminders, and emits
+// recurring.task.created, task.created and reminder.scheduled. It returns the new task, or
+// nil and the reason nothing was created. A completed instance gets at most one successor:
+// the event is recorded in processed_events, the original is locked, and
+// tasks.spawned_from is unique.
+func (s *Store) SpawnNextOccurrence(ctx context.Context, consumer, eventID, userID string, taskID int64) (*todo.Task, string, error) {
+	var out *todo.Task
+	var skip string
+	err := s.inTx(ctx, userID, func(t *tx) error {
+		first, err := markProcessed(t, consumer, eventID)
+		if err != nil {
+			return err
+		}
+		if !first {
+			skip = SkipDuplicate
+			return nil
+		}
+		cur, err := lockTask(t, taskID)
+		if todo.ErrorCode(err) == todo.NotFound {
+			skip = SkipTaskGone
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		switch {
+		case cur.RecurrencePattern == nil:
+			skip = SkipNotRecurring
+			return nil
+		case !cur.Completed || cur.CompletedAt == nil:
+			// Reopened before the event arrived: completing it again will spawn.
+			skip = SkipReopened
+			return nil
+		}
+		var existing int64
+		err = t.QueryRow(ctx, `SELECT id FROM tasks WHERE spawned_from = $1`, taskID).Scan(&existing)
+		if err == nil {
+			skip = SkipSpawned
+			return nil
+		}
+		if !errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("looking for the successor of task %d: %w", taskID, err)
+		}
+		u, err := userInfo(ctx, t, userID)
+		if err != nil {
+			return err
+		}
+		prev := *cur.CompletedAt
+		if cur.DueDate != nil {
+			prev = *cur.DueDate
+		}
+		anchor := recur.AnchorOf(prev, u.Location)
+		if cur.anchor != nil {
+			anchor = recur.AnchorFromWall(*cur.anchor)
+		}
+		due, ok := recur.Next(*cur.RecurrencePattern, anchor, prev, u.Location, t.at, cur.RecurrenceEndDate)
+		if !ok {
+			skip = SkipSeriesEnded
+			return nil
+		}
+		next := cur
+		next.DueDate = &due
+		w := anchor.Wall()
+		next.anchor = &w
+		created, err := insertTask(t, next, &taskID)
+		if isUniqueViolation(err, "") {
+			// Cannot happen while the original is locked; kept as the domain's backstop.
+			skip = SkipSpawned
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if _, err := t.Exec(ctx, `INSERT INTO task_tags (task_id, tag_id) SELECT $1, tag_id FROM task_tags WHERE task_id = $2`,
+			created.ID, taskID); err != nil {
+			return fmt.Errorf("copying tags to task %d: %w", created.ID, err)
+		}
+		if created.Tags, err = tagsOf(ctx, t, created.ID); err != nil {
+			return err
+		}
+		if err := copyRelativeReminders(t, taskID, created.Task); err != nil {
+			return err
+		}
+		if err := t.emit(event.RecurringTaskCreated, event.TaskSubject(created.ID), event.RecurringTaskCreatedData{
+			OriginalTaskID: taskID, NewTaskID: created.ID, RecurrencePattern: string(*created.RecurrencePattern), NextDueDate: due,
+		}); err != nil {
+			return err
+		}
+		if err := emitCreated(t, created.Task); err != nil {
+			return err
+		}
+		created.ComputeOverdue(t.at)
+		out = &created.Task
+		return nil
+	})
+	return out, skip, err
+}
+
+// copyRelativeReminders gives the new instance one pending reminder per distinct "before
+// due" offset the original had; absolute reminders belong to their instance and stay. An
+// offset that would fire in the past (a 2-day reminder on a daily task) is left out.
+func copyRelativeReminders(t *tx, fromTask int64, to todo.Task) error {
+	rows, err := t.Query(t.ctx, `SELECT DISTINCT before_due_seconds FROM reminders
+		WHERE task_id = $1 AND before_due_seconds IS NOT NULL ORDER BY 1`, fromTask)
+	if err != nil {
+		return fmt.Errorf("loading reminders of task %d: %w", fromTask, err)
+	}
+	offsets, err := pgx.CollectRows(rows, pgx.RowTo[int])
+	if err != nil {
+		return fmt.Errorf("loading reminders of task %d: %w", fromTask, err)
+	}
+	for _, off := range offsets {
+		at := to.DueDate.Add(-time.Duration(off) * time.Second)
+		if !at.After(t.at) {
+			continue
+		}
+		var id int64
+		if err := t.QueryRow(t.ctx, `INSERT INTO reminders (task_id, user_id, remind_at, before_due_seconds, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $5) RETURNING id`, to.ID, t.userID, at, off, t.at).Scan(&id); err != nil {
+			return fmt.Errorf("copying reminder to task %d: %w", to.ID, err)
+		}
+		if err := t.emit(event.ReminderScheduled, event.ReminderSubject(id), event.ReminderScheduledData{
+			ReminderID: id, TaskID: to.ID, RemindAt: at, TaskTitle: to.Title, TaskDueDate: to.DueDate,
+		}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// TickResult counts what one claim did.
+type TickResult struct {
+	Triggered int // reminder.triggered emitted (first attempts and retries)
+	Cancelled int // skipped because their task was completed
+}
+
+// ClaimDueReminders claims up to limit reminders that are due (pending with remind_at
+// passed, or retrying with next_attempt_at passed), marks them triggered and emits
+// reminder.triggered for each, in one transaction. Rows are claimed with FOR UPDATE SKIP
+// LOCKED, so replicas ticking at once split the work instead of firing a reminder twice.
+// A reminder whose task is completed is cancelled instead (deleted tasks take their
+// reminders with them).
+func (s *Store) ClaimDueReminders(ctx context.Context, limit int) (TickResult, error) {
+	var res TickResult
+	err := s.inTx(ctx, "", func(t *tx) error {
+		rows, err := t.Query(ctx, `
+			SELECT r.id, r.task_id, r.user_id, r.remind_at, r.attempts, t.title, t.due_date, t.completed
+			FROM reminders r JOIN tasks t ON t.id = r.task_id
+			WHERE (r.status = 'pending' AND r.remind_at <= $1) OR (r.status = 'retrying' AND r.next_attempt_at <= $1)
+			ORDER BY coalesce(r.next_attempt_at, r.remind_at), r.id
+			LIMIT $2
+			FOR UPDATE OF r SKIP LOCKED`, t.at, limit)
+		if err != nil {
+			return fmt.Errorf("claiming due reminders: %w", err)
+		}
+		type due struct {
+			id, taskID int64
+			userID     string
+			remindAt   time.Time
+			attempts   int
+			title      string
+			dueAt      *time.Time
+			completed  bool
+		}
+		list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (due, error) {
+			var d due
+			return d, r.Scan(&d.id, &d.taskID, &d.userID, &d.remindAt, &d.attempts, &d.title, &d.dueAt, &d.completed)
+		})
+		if err != nil {
+			return fmt.Errorf("claiming due reminders: %w", err)
+		}
+		var fire, cancel []int64
+		events := make([]cloudevents.Event, 0, len(list))
+		for _, d := range list {
+			var e cloudevents.Event
+			if d.completed {
+				cancel = append(cancel, d.id)
+				e, err = event.New(ctx, event.ReminderCancelled, event.ReminderSubject(d.id), d.userID, t.at,
+					event.ReminderCancelledData{ReminderID: d.id, TaskID: d.taskID, Reason: event.CancelTaskCompleted})
+			} else {
+				fire = append(fire, d.id)
+				e, err = event.New(ctx, event.ReminderTriggered, event.ReminderSubject(d.id), d.userID, t.at,
+					event.ReminderTriggeredData{ReminderID: d.id, TaskID: d.taskID, TaskTitle: d.title, DueAt: d.dueAt,
+						Attempt: d.attempts + 1, RemindAt: d.remindAt})
+			}
+			if err != nil {
+				return err
+			}
+			events = append(events, e)
+		}
+		if len(fire) > 0 {
+			if _, err := t.Exec(ctx, `UPDATE reminders SET status = 'triggered', next_attempt_at = NULL, updated_at = $2
+				WHERE id = ANY($1)`, fire, t.at); err != nil {
+				return fmt.Errorf("marking reminders triggered: %w", err)
+			}
+		}
+		if len(cancel) > 0 {
+			if _, err := t.Exec(ctx, `UPDATE reminders SET status = 'cancelled', next_attempt_at = NULL, updated_at = $2
+				WHERE id = ANY($1)`, cancel, t.at); err != nil {
+				return fmt.Errorf("cancelling reminders of completed tasks: %w", err)
+			}
+		}
+		res = TickResult{Triggered: len(fire), Cancelled: len(cancel)}
+		return insertOutbox(t, events, "")
+	})
+	return res, err
+}
+
+// NextReminderDue is the earliest time a reminder or a retry falls due, nil when none is
+// waiting: the ticker sleeps until then instead of polling blindly.
+func (s *Store) NextReminderDue(ctx context.Context) (*time.Time, error) {
+	var at *time.Time
+	err := s.pool.QueryRow(ctx, `SELECT least(
+			(SELECT min(remind_at) FROM reminders WHERE status = 'pending'),
+			(SELECT min(next_attempt_at) FROM reminders WHERE status = 'retrying'))`).Scan(&at)
+	if err != nil {
+		return nil, fmt.Errorf("finding the next due reminder: %w", err)
+	}
+	return at, nil
+}
+
+// ReminderDelivery is what sending one reminder needs to know.
+type ReminderDelivery struct {
+	ReminderID int64
+	TaskID     int64
+	TaskTitle  string
+	DueAt      *time.Time
+	RemindAt   time.Time
+	Attempt    int // 1 for the first attempt
+	User       UserInfo
+}
+
+// DeliveryOutcome is what DeliverReminder did.
+type DeliveryOutcome string
+
+// The outcomes.
+const (
+	DeliverySent      DeliveryOutcome = "sent"
+	DeliveryRetrying  DeliveryOutcome = "retrying"
+	DeliveryFailed    DeliveryOutcome = "failed" // for good: dead-lettered
+	DeliveryDuplicate DeliveryOutcome = "duplicate"
+	DeliverySkipped   DeliveryOutcome = "skipped" // cancelled, already handled, stale attempt, gone
+)
+
+// ErrNoRecipient is the failure recorded when the user has no email address; retrying
+// cannot help, so the reminder fails at once.
+var ErrNoRecipient = errors.New("the user has no email address")
+
+// DeliverReminder handles one reminder.triggered event for consumer: under the reminder's
+// row lock it calls send and records the result in the same transaction: sent (emitting
+// reminder.sent), or a failure (emitting reminder.failed) retried after retryDelays[n-1]
+// for the n-th failure, and once they are used up marked failed with the triggering event,
+// carrying the error, written to the reminders dead letter topic. Redelivered and
+// concurrent copies of the event find it in processed_events and send nothing.
+func (s *Store) DeliverReminder(ctx context.Context, consumer string, e cloudevents.Event, reminderID int64, attempt int,
+	retryDelays []time.Duration, send func(context.Context, ReminderDelivery) error) (DeliveryOutcome, error) {
+	var outcome DeliveryOutcome
+	err := s.inTx(ctx, event.UserID(e), func(t *tx) error {
+		first, err := markProcessed(t, consumer, e.ID())
+		if err != nil {
+			return err
+		}
+		if !first {
+			outcome = DeliveryDuplicate
+			return nil
+		}
+		var d ReminderDelivery
+		var status todo.ReminderStatus
+		var attempts int
+		var email *string
+		var tz string
+		err = t.QueryRow(ctx, `
+			SELECT r.id, r.task_id, t.title, t.due_date, r.remind_at, r.status, r.attempts, r.user_id, u.email, u.time_zone
+			FROM reminders r JOIN tasks t ON t.id = r.task_id JOIN users u ON u.id = r.user_id
+			WHERE r.id = $1 FOR UPDATE OF r`, reminderID).
+			Scan(&d.ReminderID, &d.TaskID, &d.TaskTitle, &d.DueAt, &d.RemindAt, &status, &attempts, &d.User.ID, &email, &tz)
+		if errors.Is(err, pgx.ErrNoRows) {
+			outcome = DeliverySkipped
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("loading reminder %d: %w", reminderID, err)
+		}
+		// Only the attempt the ticker triggered last is sent: a cancelled, sent or failed
+		// reminder, or an event of an earlier attempt, changes nothing.
+		if status != todo.ReminderTriggered || (attempt > 0 && attempt != attempts+1) {
+			outcome = DeliverySkipped
+			return nil
+		}
+		t.userID = d.User.ID
+		d.Attempt = attempts + 1
+		d.User.Location = time.UTC
+		if loc, err := time.LoadLocation(tz); err == nil {
+			d.User.Location = loc
+		}
+		var sendErr error
+		if email == nil || *email == "" {
+			sendErr = ErrNoRecipient
+		} else {
+			d.User.Email = *email
+			sendErr = send(ctx, d)
+		}
+		// The send may have taken a while: record its result at the time it ended.
+		t.at = s.now()
+		if sendErr == nil {
+			if _, err := t.Exec(ctx, `UPDATE reminders SET status = 'sent', sent_at = $2, attempts = attempts + 1,
+				last_error = NULL, updated_at = $2 WHERE id = $1`, reminderID, t.at); err != nil {
+				return fmt.Errorf("marking reminder %d sent: %w", reminderID, err)
+			}
+			outcome = DeliverySent
+			return t.emit(event.ReminderSent, event.ReminderSubject(reminderID), event.ReminderSentData{
+				ReminderID: reminderID, Channel: "email", SentAt: t.at, Recipient: d.User.Email})
+		}
+		msg := truncate(sendErr.Error(), 1000)
+		failures := d.Attempt
+		if failures <= len(retryDelays) && !errors.Is(sendErr, ErrNoRecipient) {
+			next := t.at.Add(retryDelays[failures-1])
+			if _, err := t.Exec(ctx, `UPDATE reminders SET status = 'retrying', attempts = attempts + 1, next_attempt_at = $2,
+				last_error = $3, updated_at = $4 WHERE id = $1`, reminderID, next, msg, t.at); err != nil {
+				return fmt.Errorf("scheduling retry of reminder %d: %w", reminderID, err)
+			}
+			outcome = DeliveryRetrying
+			return t.emit(event.ReminderFailed, event.ReminderSubject(reminderID), event.ReminderFailedData{
+				ReminderID: reminderID, Error: msg, RetryCount: failures, WillRetry: true, NextRetryAt: &next})
+		}
+		if _, err := t.Exec(ctx, `UPDATE reminders SET status = 'failed', attempts = attempts + 1, next_attempt_at = NULL,
+			last_error = $2, updated_at = $3 WHERE id = $1`, reminderID, msg, t.at); err != nil {
+			return fmt.Errorf("marking reminder %d failed: %w", reminderID, err)
+		}
+		outcome = DeliveryFailed
+		if err := t.emit(event.ReminderFailed, event.ReminderSubject(reminderID), event.ReminderFailedData{
+			ReminderID: reminderID, Error: msg, RetryCount: failures - 1, WillRetry: false}); err != nil {
+			return err
+		}
+		return insertOutbox(t, []cloudevents.Event{DeadLetterEvent(e, event.TopicRemindersDLQ, msg)}, event.TopicRemindersDLQ)
+	})
+	return outcome, err
+}
+
+// Extension attributes of a dead-lettered event.
+const (
+	ExtDeadLetterError = "error"      // why it was dead-lettered
+	ExtOriginalID      = "originalid" // the id of the event as first published
+)
+
+// DeadLetterEvent is e as it goes to a dead letter topic: the same type, source, subject and
+// data, with the error and the original id as extensions, and an id derived from the
+// original's, so dead-lettering the same event twice writes it once.
+func DeadLetterEvent(e cloudevents.Event, topic, reason string) cloudevents.Event {
+	d := e.Clone()
+	d.SetID(uuid.NewSHA1(uuid.NameSpaceURL, []byte(topic+"/"+e.ID())).String())
+	d.SetExtension(ExtDeadLetterError, truncate(reason, 1000))
+	d.SetExtension(ExtOriginalID, e.ID())
+	return d
+}
+
+// DeadLetter writes e, with reason, to the outbox for topic (a dead letter topic) so it is
+// published like any event; dead-lettering the same event again is a no-op.
+func (s *Store) DeadLetter(ctx context.Context, topic string, e cloudevents.Event, reason string) error {
+	return s.inTx(ctx, event.UserID(e), func(t *tx) error {
+		return insertOutbox(t, []cloudevents.Event{DeadLetterEvent(e, topic, reason)}, topic)
+	})
+}
+
+// insertOutbox writes events to the outbox in one statement: to topic, or when topic is ""
+// to each event's own topic. Each row's partition key is its event's userid. Rows whose
+// event id is already there (a dead letter written twice) are skipped.
+func insertOutbox(t *tx, events []cloudevents.Event, topic string) error {
+	if len(events) == 0 {
+		return nil
+	}
+	ids := make([]string, len(events))
+	topics := make([]string, len(events))
+	keys := make([]string, len(events))
+	bodies := make([]string, len(events))
+	for i, e := range events {
+		b, err := e.MarshalJSON()
+		if err != nil {
+			return fmt.Errorf("encoding %s event: %w", e.Type(), err)
+		}
+		ids[i], keys[i], bodies[i] = e.ID(), event.UserID(e), string(b)
+		topics[i] = topic
+		if topic == "" {
+			topics[i] = event.TopicOf(e.Type())
+		}
+	}
+	rows, err := t.Query(t.ctx, `INSERT INTO outbox (event_id, topic, partition_key, event, created_at)
+		SELECT e.id::uuid, e.topic, e.key, e.body::jsonb, $5
+		FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS e(id, topic, key, body, n)
+		ORDER BY e.n
+		ON CONFLICT (event_id) DO NOTHING
+		RETURNING id`, ids, topics, keys, bodies, t.at)
+	if err != nil {
+		return fmt.Errorf("writing %d events to the outbox: %w", len(events), err)
+	}
+	written, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return fmt.Errorf("writing %d events to the outbox: %w", len(events), err)
+	}
+	t.outbox = append(t.outbox, written...)
+	return nil
+}
+
+// Prune deletes published outbox rows and processed-event records older than before:
+// brokers keep events for 7 days, so a redelivery older than that cannot come.
+func (s *Store) Prune(ctx context.Context, before time.Time) (int64, error) {
+	a, err := s.pool.Exec(ctx, `DELETE FROM outbox WHERE published_at < $1`, before)
+	if err != nil {
+		return 0, fmt.Errorf("pruning the outbox: %w", err)
+	}
+	b, err := s.pool.Exec(ctx, `DELETE FROM processed_events WHERE processed_at < $1`, before)
+	if err != nil {
+		return 0, fmt.Errorf("pruning processed events: %w", err)
+	}
+	return a.RowsAffected() + b.RowsAffected(), nil
+}
+
+// ReminderState is a reminder's delivery bookkeeping, for tests and operators.
+type ReminderState struct {
+	Status        todo.ReminderStatus
+	Attempts      int
+	NextAttemptAt *time.Time
+	LastError     *string
+	SentAt        *time.Time
+}
+
+// ReminderState loads a reminder's delivery bookkeeping.
+func (s *Store) ReminderState(ctx context.Context, id int64) (ReminderState, error) {
+	var r ReminderState
+	err := s.pool.QueryRow(ctx, `SELECT status, attempts, next_attempt_at, last_error, sent_at FROM reminders WHERE id = $1`, id).
+		Scan(&r.Status, &r.Attempts, &r.NextAttemptAt, &r.LastError, &r.SentAt)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return r, todo.NotFoundf("reminder", id)
+	}
+	if err != nil {
+		return r, fmt.Errorf("loading reminder %d: %w", id, err)
+	}
+	return r, nil
+}
