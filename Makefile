@@ -29,13 +29,16 @@ all: build
 
 include $(wildcard mk/*.mk)
 
-run: web
+run:
+	@if command -v npm >/dev/null; then $(MAKE) --no-print-directory web; \
+	else echo "npm not found: the API runs, the web app page says how to build it (apt-get install nodejs npm)"; fi
 	$(GO) build -o bin/taskline ./cmd/taskline
 	./bin/taskline serve
 
 test: vet test-go
-	@if $(MAKE) -n test-deploy >/dev/null 2>&1; then $(MAKE) test-deploy; fi
-	@if $(MAKE) -n web-test >/dev/null 2>&1; then $(MAKE) web-test; fi
+	@if $(MAKE) -n test-deploy >/dev/null 2>&1; then $(MAKE) --no-print-directory test-deploy; fi
+	@if ! command -v npm >/dev/null; then echo "npm not found: skipping the web app's unit tests"; \
+	elif $(MAKE) -n web-test >/dev/null 2>&1; then $(MAKE) --no-print-directory web-test; fi
 
 # One throwaway Postgres serves every test package (each test gets its own database).
 test-go:

@@ -120,7 +120,9 @@ func serve(ctx context.Context, args []string) error {
 	}
 	devToken := ""
 	if cfg.JWTSecret == "" && cfg.JWKSURL == "" {
-		cfg.JWTSecret = string(auth.NewSecret())
+		if cfg.JWTSecret, err = devSecret(dataDir); err != nil {
+			return err
+		}
 		devToken, err = auth.Sign([]byte(cfg.JWTSecret), DevUser, "dev@localhost", envOr("TASKLINE_DEV_TZ", "UTC"), 30*24*time.Hour)
 		if err != nil {
 			return err
@@ -169,7 +171,7 @@ func announce(a net.Addr, devToken string, log *slog.Logger) {
 	log.Info("taskline is ready", "url", base)
 	fmt.Printf("\nTaskline is ready at %s\n", base)
 	if devToken != "" {
-		fmt.Printf("Dev user %q; bearer token (valid for 30 days, until this process stops):\n\n", DevUser)
+		fmt.Printf("Dev user %q; its bearer token (valid for 30 days; the secret is kept in the data folder):\n\n", DevUser)
 		fmt.Printf("  export TOKEN=%s\n\n", devToken)
 		fmt.Printf("Try: curl -H \"Authorization: Bearer $TOKEN\" %s/api/%s/tasks\n\n", base, DevUser)
 	}
@@ -213,6 +215,23 @@ func token(args []string) error {
 	}
 	fmt.Println(t)
 	return nil
+}
+
+// devSecret is the HS256 secret of a local run without JWT_SECRET: generated once and kept
+// in the data folder, so the printed dev token keeps working across restarts.
+func devSecret(dataDir string) (string, error) {
+	path := filepath.Join(dataDir, "dev-jwt-secret")
+	if b, err := os.ReadFile(path); err == nil && len(b) >= 32 {
+		return string(b), nil
+	}
+	if err := os.MkdirAll(dataDir, 0o755); err != nil {
+		return "", err
+	}
+	secret := auth.NewSecret()
+	if err := os.WriteFile(path, secret, 0o600); err != nil {
+		return "", fmt.Errorf("keeping the dev secret: %w", err)
+	}
+	return string(secret), nil
 }
 
 func envOr(k, def string) string {

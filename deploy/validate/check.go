@@ -17,11 +17,12 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"knative.dev/pkg/apis"
-	"knative.dev/serving/pkg/networking"
 	servingv1 "knative.dev/serving/pkg/apis/serving/v1"
+	"knative.dev/serving/pkg/networking"
 	gatewayv1 "sigs.k8s.io/gateway-api/apis/v1"
 	gatewayv1beta1 "sigs.k8s.io/gateway-api/apis/v1beta1"
 
@@ -754,4 +755,8 @@ func (ix *index) checkJob(p *problems, o Object, j *batchv1.Job) {
 	if j.Spec.Template.Spec.RestartPolicy != corev1.RestartPolicyNever && j.Spec.Template.Spec.RestartPolicy != corev1.RestartPolicyOnFailure {
 		p.add(o, "restartPolicy %q is not allowed for a Job", j.Spec.Template.Spec.RestartPolicy)
 	}
+}
+
+func metav1LabelSelector(d *appsv1.Deployment) (labels.Selector, error) {
+	return metav1.LabelSelectorAsSelector(d.Spec.Selector)
 }

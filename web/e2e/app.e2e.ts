@@ -191,6 +191,14 @@ describe('Taskline in the browser', () => {
   });
 
   it('filters by tag and priority, sorts, and says when nothing matches', async () => {
+    // Due range, in local days: the day after tomorrow through the day after that.
+    await filters().getByLabel('From').fill(dayInZone(2));
+    await filters().getByLabel('To').fill(dayInZone(3));
+    await expect.poll(shownTitles).toEqual(['Call plumber', 'Write report']);
+    await filters().getByLabel('From').fill('');
+    await filters().getByLabel('To').fill('');
+    await expect.poll(shownTitles).toHaveLength(4);
+
     await filters().getByRole('button', { name: '#home' }).click();
     await expect.poll(shownTitles).toEqual(['Buy milk', 'Call plumber', 'Pay rent']);
     expect(await filters().getByRole('button', { name: '#home' }).getAttribute('aria-pressed')).toBe('true');

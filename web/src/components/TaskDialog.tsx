@@ -61,10 +61,20 @@ export function TaskDialog({ client, zone, task, reminders, onClose, onChanged, 
     document.getElementById('f-title')?.focus();
   }, []);
 
+  // After a save fails, focus moves to the first field with an error; only then, so that
+  // clearing one error while typing never moves the caret elsewhere.
+  const focusError = useRef(false);
   useEffect(() => {
+    if (!focusError.current) return;
+    focusError.current = false;
     const first = fieldOrder.find((f) => errors[f]);
     if (first) document.getElementById(focusTarget[first])?.focus();
   }, [errors]);
+
+  function showErrors(e: FieldErrors) {
+    focusError.current = true;
+    setErrors(e);
+  }
 
   function set<K extends keyof Draft>(key: K, value: Draft[K]) {
     setDraft((d) => ({ ...d, [key]: value }));
@@ -94,8 +104,12 @@ export function TaskDialog({ client, zone, task, reminders, onClose, onChanged, 
     e.preventDefault();
     if (busy) return;
     const { input, errors: local } = draftToInput(draft, zone);
+    // The reminder is checked before anything is saved, so a mistake there does not leave
+    // a half-done change behind.
+    const reminderCheck = reminderFromDraft(draft, saved?.id ?? 0, zone, new Date());
+    if (reminderCheck.error) local.reminder = reminderCheck.error;
     if (Object.keys(local).length) {
-      setErrors(local);
+      showErrors(local);
       return;
     }
     setBusy(true);
@@ -112,25 +126,20 @@ export function TaskDialog({ client, zone, task, reminders, onClose, onChanged, 
         setSaved(current);
       }
     } catch (err) {
-      setErrors(fail(err));
+      showErrors(fail(err));
       setBusy(false);
       return;
     }
     const verb = task ? 'Saved' : 'Created';
-    const { reminder, error } = reminderFromDraft(draft, current.id, zone, new Date());
-    if (error) {
-      setErrors({ reminder: error });
-      onChanged(`${verb} “${current.title}”.`);
-      setBusy(false);
-      return;
-    }
+    const reminder = reminderCheck.reminder && { ...reminderCheck.reminder, task_id: current.id };
     if (reminder) {
       try {
         await client.createReminder(reminder);
+        set('reminder', '');
       } catch (err) {
         const fe = fail(err);
-        // Whatever field the API names, the reminder caused it.
-        setErrors({ reminder: Object.values(fe)[0] ?? 'The reminder could not be set.' });
+        // Whatever field the API names, the reminder caused it; the task itself is saved.
+        showErrors({ reminder: Object.values(fe)[0] ?? 'The reminder could not be set.' });
         onChanged(`${verb} “${current.title}”.`);
         setBusy(false);
         return;
@@ -147,7 +156,7 @@ export function TaskDialog({ client, zone, task, reminders, onClose, onChanged, 
       setRemoved((s) => new Set(s).add(String(r.id)));
       onChanged('Reminder removed.');
     } catch (err) {
-      setErrors(fail(err));
+      showErrors(fail(err));
     }
   }
 
@@ -163,7 +172,7 @@ export function TaskDialog({ client, zone, task, reminders, onClose, onChanged, 
       onChanged(`Deleted “${saved.title}”.`);
       close();
     } catch (err) {
-      setErrors(fail(err));
+      showErrors(fail(err));
     } finally {
       setBusy(false);
     }

@@ -33,7 +33,6 @@ export function TasksPage({ session, onSignOut }: Props) {
   const [query, setQuery] = useState<TaskQuery>(() => parseQuery(location.search));
   const [searchText, setSearchText] = useState(query.search);
   const [tasks, setTasks] = useState<Task[]>([]);
-  const [count, setCount] = useState(0);
   const [cursor, setCursor] = useState<string | null>(null);
   const [loading, setLoading] = useState(true);
   const [loadError, setLoadError] = useState('');
@@ -69,7 +68,6 @@ export function TasksPage({ session, onSignOut }: Props) {
         const page = await client.listTasks(q, zone);
         if (my !== seq.current) return; // a newer query answered or will answer
         setTasks(page.tasks);
-        setCount(page.count);
         setCursor(page.next_cursor);
         setLoadError('');
         setNow(new Date());
@@ -303,7 +301,9 @@ export function TasksPage({ session, onSignOut }: Props) {
         <main class="list-pane" id="task-list" tabIndex={-1}>
           <div class="list-head">
             <p class="count" aria-live="polite">
-              {loading ? 'Loading…' : `${count} ${count === 1 ? 'task' : 'tasks'}`}
+              {loading && tasks.length === 0
+                ? 'Loading…'
+                : `${tasks.length}${cursor ? '+' : ''} ${tasks.length === 1 && !cursor ? 'task' : 'tasks'}`}
             </p>
             <button
               type="button"
