@@ -41,6 +41,8 @@ type Figure struct {
 	Better    Direction `json:"better,omitempty"`
 	MeetsGoal *bool     `json:"meets_target,omitempty"`
 	Note      string    `json:"note,omitempty"`
+	// Details are secondary numbers of the same measurement (p50 next to a p99, counts).
+	Details map[string]float64 `json:"details,omitempty"`
 }
 
 // Measured returns a figure with a value; baseline and target are added with With*.
@@ -85,6 +87,15 @@ func (f Figure) WithNote(format string, a ...any) Figure {
 	} else {
 		f.Note = n
 	}
+	return f
+}
+
+// WithDetail records a secondary number of the same measurement.
+func (f Figure) WithDetail(name string, v float64) Figure {
+	if f.Details == nil {
+		f.Details = map[string]float64{}
+	}
+	f.Details[name] = v
 	return f
 }
 

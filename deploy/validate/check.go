@@ -239,16 +239,11 @@ func (o Object) hook() string {
 
 func (ix *index) checkKnativeService(p *problems, o Object, s *servingv1.Service) {
 	ctx := apis.WithinCreate(context.Background())
-	// The webhook defaults before it validates; validate the defaulted copy as the API
-	// server would, and the original too so that a field defaulting would hide still counts.
-	if err := s.Validate(ctx); err != nil {
-		p.add(o, "Knative rejects it: %v", err)
-		return
-	}
+	// Knative's admission webhooks default before they validate; do the same on a copy.
 	d := s.DeepCopy()
 	d.SetDefaults(ctx)
 	if err := d.Validate(ctx); err != nil {
-		p.add(o, "Knative rejects it after defaulting: %v", err)
+		p.add(o, "Knative rejects it: %v", err)
 	}
 	ix.checkPod(p, ix.apps[o.Name])
 }

@@ -228,3 +228,31 @@ func TestListReminders(t *testing.T) {
 		t.Fatalf("all reminders %+v", l)
 	}
 }
+
+func TestTagFilterFollowsTagChanges(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := context.Background()
+	tags, _ := f.api.Store.ListTags(ctx, "ann", "work")
+	if _, err := f.api.Store.RemoveTaskTags(ctx, "ann", f.ids["report"], []int64{tags[0].ID}); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.keys(f.list(t, "ann", "tags=work&sort=title")); !slices.Equal(got, []string{"holiday", "retro"}) {
+		t.Fatalf("after untagging the report, tags=work gives %v", got)
+	}
+	if _, err := f.api.Store.AddTaskTags(ctx, "ann", f.ids["bike"], []int64{tags[0].ID}); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.keys(f.list(t, "ann", "tags=work,home&sort=title")); !slices.Equal(got, []string{"holiday", "bike"}) {
+		t.Fatalf("after tagging the bike, tags=work,home gives %v", got)
+	}
+	if err := f.api.Store.DeleteTag(ctx, "ann", tags[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.api.Store.CreateTag(ctx, "ann", todo.TagInput{Name: "work"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.keys(f.list(t, "ann", "tags=work")); len(got) != 0 {
+		t.Fatalf("a new tag named like a deleted one matches %v", got)
+	}
+}

@@ -17,17 +17,22 @@ import (
 
 // New returns the function's handler: GET /healthz and /readyz, and the app at "/". It always
 // runs in production mode: a deployed page never hands out a token.
+//
+// The health answers have the same JSON shape as shared/runtime.Health; that package is not
+// imported because it links the Postgres driver, which a static function does not need.
 func New(log *slog.Logger) http.Handler {
 	mux := http.NewServeMux()
-	ok := func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		w.Header().Set("Cache-Control", "no-store")
-		_, _ = w.Write([]byte("ok\n"))
+	status := func(body string) http.HandlerFunc {
+		return func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			w.Header().Set("Cache-Control", "no-store")
+			_, _ = w.Write([]byte(body))
+		}
 	}
-	mux.HandleFunc("GET /healthz", ok)
+	mux.HandleFunc("GET /healthz", status(`{"status":"ok"}`+"\n"))
 	// The app is compiled in and the function has no other dependency, so it is ready as soon
 	// as it can answer.
-	mux.HandleFunc("GET /readyz", ok)
+	mux.HandleFunc("GET /readyz", status(`{"status":"ready"}`+"\n"))
 	mux.Handle("/", site.Handler(site.Config{Mode: site.ModeProduction, Logger: log}))
 	return mux
 }

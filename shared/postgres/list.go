@@ -10,6 +10,8 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/taskline/taskline/shared/todo"
 )
 
@@ -84,6 +86,18 @@ func SearchQuery(s string) string {
 	return strings.Join(words, " & ")
 }
 
+func (s *Store) tagIDs(ctx context.Context, userID string, names []string) ([]int64, error) {
+	rows, err := s.pool.Query(ctx, `SELECT id FROM tags WHERE user_id = $1 AND lower(name) = ANY($2)`, userID, lower(names))
+	if err != nil {
+		return nil, fmt.Errorf("resolving tag names: %w", err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return nil, fmt.Errorf("resolving tag names: %w", err)
+	}
+	return ids, nil
+}
+
 // ListTasks returns one page of the user's tasks matching every filter, in the asked order
 // with id breaking ties; tasks without a due date come last whatever the order.
 func (s *Store) ListTasks(ctx context.Context, userID string, q todo.TaskQuery) (todo.TaskPage, error) {
@@ -116,9 +130,16 @@ func (s *Store) ListTasks(ctx context.Context, userID string, q todo.TaskQuery) 
 		and("t.due_date < %s", arg(*q.DueBefore))
 	}
 	if len(q.Tags) > 0 {
-		and(`t.id IN (SELECT tt.task_id FROM task_tags tt JOIN tags g ON g.id = tt.tag_id
-			WHERE g.user_id = $1 AND lower(g.name) = ANY(%s) GROUP BY tt.task_id HAVING count(*) = %s)`,
-			arg(lower(q.Tags)), arg(len(q.Tags)))
+		// Resolve names first: the planner estimates a literal id array far better than a
+		// subquery, and a name the user does not have means nothing can match.
+		ids, err := s.tagIDs(ctx, userID, q.Tags)
+		if err != nil {
+			return page, err
+		}
+		if len(ids) < len(q.Tags) {
+			return page, nil
+		}
+		and("t.tag_ids @> %s::bigint[]", arg(ids))
 	}
 	if ts := SearchQuery(q.Search); ts != "" {
 		and("t.search @@ to_tsquery('simple', %s)", arg(ts))

@@ -17,7 +17,8 @@ import (
 type HTTPFunction func(d *Deps) []Route
 
 // Main is the whole main of an HTTP function: read the environment, connect to Postgres,
-// build the routes, serve them with health endpoints until SIGTERM.
+// build the routes, serve them with health endpoints until SIGTERM (or run as an AWS
+// Lambda handler when AWS_LAMBDA_RUNTIME_API is set).
 func Main(name string, build HTTPFunction) {
 	if err := run(name, build); err != nil {
 		fmt.Fprintf(os.Stderr, "%s: %v\n", name, err)
@@ -41,6 +42,9 @@ func run(name string, build HTTPFunction) error {
 	mux := http.NewServeMux()
 	Health(mux, d.Store.Ping)
 	Mount(mux, d, name, build(d))
+	if InLambda() {
+		return serveLambda(ctx, d, mux, nil)
+	}
 	log.Info("serving", "port", cfg.Port)
 	return Serve(ctx, ":"+strconv.Itoa(cfg.Port), mux, log, nil)
 }

@@ -1,12 +1,83 @@
 package runtime
 
-import "context"
+import (
+	"context"
+	"fmt"
+	"os"
+	"strconv"
+	"sync"
+
+	"github.com/taskline/taskline/shared/bus"
+	"github.com/taskline/taskline/shared/outbox"
+	"github.com/taskline/taskline/shared/postgres"
+)
 
 // ConfigurePublishing connects the store's commit hook to the publisher the configuration
 // names (Config.Publisher), so a function publishes its own outbox rows right after commit.
 // Rows it cannot publish stay in the outbox for the sweep.
 //
-// TODO(event pipeline): publishers (dapr, kafka, inproc) and the relay.
+//   - dapr: the sidecar's publish API on DAPR_HTTP_PORT, pubsub DAPR_PUBSUB_NAME;
+//   - kafka: franz-go producer to KAFKA_BROKERS;
+//   - inproc: nothing here: the local binary builds its in-process bus and calls
+//     UsePublisher itself;
+//   - none: nothing is published after commit (rows wait for a sweep elsewhere).
+//
+// Under AWS Lambda (AWS_LAMBDA_RUNTIME_API set) the fast path runs before the response,
+// since the process is frozen afterwards.
 func ConfigurePublishing(ctx context.Context, d *Deps) (func(), error) {
-	return func() {}, nil
+	var pub outbox.Publisher
+	closePub := func() {}
+	switch d.Config.Publisher {
+	case "dapr":
+		pub = bus.NewDapr(d.Config.DaprHTTPPort, d.Config.PubsubName)
+	case "kafka":
+		if len(d.Config.KafkaBrokers) == 0 {
+			return nil, fmt.Errorf("PUBLISHER=kafka needs KAFKA_BROKERS")
+		}
+		k, err := bus.NewKafka(d.Config.KafkaBrokers)
+		if err != nil {
+			return nil, err
+		}
+		pub, closePub = k, k.Close
+	case "inproc", "none", "":
+		return func() {}, nil
+	default:
+		return nil, fmt.Errorf("PUBLISHER must be dapr, kafka, inproc or none, not %q", d.Config.Publisher)
+	}
+	r := UsePublisher(d, d.Store, pub, outbox.Options{Sync: InLambda()})
+	return func() { r.Close(); closePub() }, nil
+}
+
+// relays maps a function's dependencies to the relay publishing its outbox, for functions
+// that also sweep (tick-reminders) and for shutdown.
+var relays sync.Map // *Deps -> *outbox.Relay
+
+// UsePublisher makes pub the function's publisher: a relay over relayStore (the function's
+// store, or one on a pool of its own when pub runs consumers in process) becomes the
+// store's commit hook. Close the relay on shutdown.
+func UsePublisher(d *Deps, relayStore *postgres.Store, pub outbox.Publisher, opts outbox.Options) *outbox.Relay {
+	r := outbox.New(relayStore, pub, d.Log, opts)
+	d.Store.OnCommit = r.OnCommit
+	relays.Store(d, r)
+	return r
+}
+
+// RelayOf returns the relay UsePublisher installed for d, or nil when nothing publishes.
+func RelayOf(d *Deps) *outbox.Relay {
+	r, _ := relays.Load(d)
+	rel, _ := r.(*outbox.Relay)
+	return rel
+}
+
+// InLambda reports whether the process runs as an AWS Lambda function.
+func InLambda() bool { return os.Getenv("AWS_LAMBDA_RUNTIME_API") != "" }
+
+// daprSubscribeDeclarative reports whether programmatic Dapr subscriptions are off
+// (DAPR_SUBSCRIBE=declarative): declarative Subscription resources route the topics then.
+func daprSubscribeDeclarative() bool {
+	v := os.Getenv("DAPR_SUBSCRIBE")
+	if b, err := strconv.ParseBool(v); err == nil {
+		return !b
+	}
+	return v == "declarative"
 }

@@ -81,8 +81,8 @@ async function shownTitles(): Promise<string[]> {
   return (await page.locator('ul.tasks .task-title').allTextContents()).sort();
 }
 
-async function shot(name: string) {
-  await page.screenshot({ path: join(shots, `${name}.png`) });
+async function shot(name: string, mask: Locator[] = []) {
+  await page.screenshot({ path: join(shots, `${name}.png`), mask, maskColor: '#dfe3ec' });
 }
 
 async function openNewTask(): Promise<Locator> {
@@ -126,7 +126,8 @@ describe('Taskline in the browser', () => {
     const token = page.getByLabel('Access token');
     await token.waitFor();
     expect(await token.inputValue()).toBe(tl.devToken);
-    await shot('signin-desktop');
+    // The token dies with the test's server, but a committed picture should not carry one.
+    await shot('signin-desktop', [token]);
 
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('heading', { name: 'No tasks yet' }).waitFor();
@@ -302,10 +303,26 @@ describe('Taskline in the browser', () => {
     const { reminders } = await api<{ reminders: { task_title: string; remind_at: string }[] }>('/reminders');
     expect(reminders.map((r) => [r.task_title, wallClockInZone(r.remind_at)])).toEqual([['Pay rent', `${dayInZone(1)} 17:30`]]);
 
-    // The reminder is listed when the task is opened again; Escape closes the dialog.
+    // The reminder is listed when the task is opened again; a second one at a fixed time,
+    // first in the past (refused before anything is sent), then tomorrow morning.
     await page.getByRole('button', { name: 'Pay rent', exact: true }).click();
     await dialog.waitFor();
     expect(await dialog.getByRole('list', { name: 'Pending reminders' }).getByRole('listitem').count()).toBe(1);
+    await dialog.getByLabel('Add a reminder').selectOption({ label: 'At a time…' });
+    await dialog.getByLabel('Reminder date').fill(dayInZone(-1));
+    await dialog.getByLabel('Reminder time').fill('09:15');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => dialog.locator('#reminder-error').innerText()).toBe('Pick a time in the future.');
+    await dialog.getByLabel('Reminder date').fill(dayInZone(1));
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await expect.poll(() => row('Pay rent').locator('.bell').innerText()).toContain('2 reminders');
+    const after = await api<{ reminders: { remind_at: string }[] }>('/reminders');
+    expect(after.reminders.map((r) => wallClockInZone(r.remind_at))).toEqual([`${dayInZone(1)} 09:15`, `${dayInZone(1)} 17:30`]);
+
+    // Escape closes the dialog without saving.
+    await page.getByRole('button', { name: 'Pay rent', exact: true }).click();
+    await dialog.waitFor();
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'hidden' });
   });
