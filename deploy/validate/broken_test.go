@@ -137,6 +137,8 @@ func TestBrokenManifestsFail(t *testing.T) {
 			"  - send-email", "  - send-mail", `scope "send-mail" is not the app id`},
 		{"cron binding scoped to an app that does not exist", "prod", "reminder-tick.yaml", "Component/reminder-tick",
 			"  - tick-reminders", "  - tick-reminder", `scope "tick-reminder" is not the app id`},
+		{"cron schedule the binding cannot parse", "prod", "reminder-tick.yaml", "Component/reminder-tick",
+			`value: "@every 10s"`, `value: "@evry 10s"`, `schedule "@evry 10s"`},
 		{"subscription without dead-letter topic", "prod", "subscriptions.yaml", "Subscription/task-events",
 			"  deadLetterTopic: dlq.task-events\n", "", "no deadLetterTopic"},
 		{"component retries for ever", "prod", "pubsub.yaml", "Component/pubsub",

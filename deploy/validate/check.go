@@ -13,6 +13,7 @@ import (
 	daprcomponents "github.com/dapr/dapr/pkg/apis/components/v1alpha1"
 	daprresiliency "github.com/dapr/dapr/pkg/apis/resiliency/v1alpha1"
 	daprsubscriptions "github.com/dapr/dapr/pkg/apis/subscriptions/v2alpha1"
+	"github.com/dapr/kit/cron"
 	kedav1alpha1 "github.com/kedacore/keda/v2/apis/keda/v1alpha1"
 	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
@@ -258,6 +259,9 @@ func (ix *index) checkDeployment(p *problems, o Object, d *appsv1.Deployment) {
 	}
 	a := ix.apps[o.Name]
 	ix.checkPod(p, a)
+	if onlyPort(a.pod) == 0 {
+		return
+	}
 	for _, c := range a.pod.Containers {
 		for _, e := range c.Env {
 			if e.Name == "PORT" && e.Value != strconv.Itoa(int(onlyPort(a.pod))) {
@@ -419,6 +423,11 @@ func (ix *index) checkComponent(p *problems, o Object, c *daprcomponents.Compone
 	case "bindings.cron":
 		if len(c.Scopes) == 0 {
 			p.add(o, "a cron binding without scopes fires in every app")
+		}
+		// The parser the cron binding itself builds (components-contrib bindings/cron).
+		parser := cron.NewParser(cron.SecondOptional | cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
+		if _, err := parser.Parse(meta["schedule"]); err != nil {
+			p.add(o, "schedule %q: %v", meta["schedule"], err)
 		}
 	}
 }

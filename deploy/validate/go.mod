@@ -4,6 +4,7 @@ go 1.26.0
 
 require (
 	github.com/dapr/dapr v1.16.0
+	github.com/dapr/kit v0.16.1
 	github.com/kedacore/keda/v2 v2.21.0
 	helm.sh/helm/v3 v3.19.0
 	k8s.io/api v0.36.4
@@ -27,7 +28,6 @@ require (
 	github.com/blendle/zapdriver v1.3.1 // indirect
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect
 	github.com/cyphar/filepath-securejoin v0.4.1 // indirect
-	github.com/dapr/kit v0.16.1 // indirect
 	github.com/davecgh/go-spew v1.1.2-0.20180830191138-d8f796af33cc // indirect
 	github.com/emicklei/go-restful/v3 v3.13.0 // indirect
 	github.com/evanphx/json-patch/v5 v5.9.11 // indirect

@@ -79,7 +79,7 @@ func handle(t tool, s Store, user UserFunc, log *slog.Logger) mcp.ToolHandler {
 		if err != nil {
 			return failure(ctx, log, t.def.Name, "", err), nil
 		}
-		
+		ctx = event.WithSource(ctx, Source)
 		if req.Extra != nil && req.Extra.Header != nil {
 			ctx = event.WithTraceParent(ctx, req.Extra.Header.Get("traceparent"))
 		}

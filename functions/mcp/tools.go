@@ -176,7 +176,7 @@ func addTask(ctx context.Context, s Store, userID string, in *jsonschema.Schema,
 	if err != nil {
 		return "", nil, err
 	}
-	return "Created " + describeTask(t), t, nil
+	return "Created", t, nil
 }
 
 func updateTask(ctx context.Context, s Store, userID string, in *jsonschema.Schema, raw json.RawMessage) (string, any, error) {
