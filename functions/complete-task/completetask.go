@@ -7,7 +7,6 @@ import (
 	"context"
 	"net/http"
 
-	"github.com/taskline/taskline/shared/auth"
 	"github.com/taskline/taskline/shared/runtime"
 	"github.com/taskline/taskline/shared/todo"
 )
@@ -27,16 +26,11 @@ func Routes(d *runtime.Deps) []runtime.Route {
 
 // Handler completes (or, with toggle, flips) the task and answers 200 with it.
 func Handler(s Store, ew runtime.ErrorWriter, toggle bool) http.Handler {
-	return ew.HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
+	return ew.JSON(http.StatusOK, func(r *http.Request, user string) (any, error) {
 		id, err := runtime.PathID(r, "id")
 		if err != nil {
-			return err
+			return nil, err
 		}
-		t, err := s.CompleteTask(r.Context(), auth.UserID(r.Context()), id, toggle)
-		if err != nil {
-			return err
-		}
-		runtime.WriteJSON(w, http.StatusOK, t)
-		return nil
+		return s.CompleteTask(r.Context(), user, id, toggle)
 	})
 }

@@ -5,9 +5,7 @@ package createtask
 import (
 	"context"
 	"net/http"
-	"strconv"
 
-	"github.com/taskline/taskline/shared/auth"
 	"github.com/taskline/taskline/shared/runtime"
 	"github.com/taskline/taskline/shared/todo"
 )
@@ -24,21 +22,15 @@ func Routes(d *runtime.Deps) []runtime.Route {
 
 // Handler answers POST /api/{user_id}/tasks with 201 and the task.
 func Handler(s Store, ew runtime.ErrorWriter) http.Handler {
-	return ew.HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
-		var in todo.TaskInput
-		if err := runtime.DecodeJSON(w, r, &in); err != nil {
-			return err
+	return ew.JSON(http.StatusCreated, func(r *http.Request, user string) (any, error) {
+		in, err := runtime.Body[todo.TaskInput](r)
+		if err != nil {
+			return nil, err
 		}
 		c, err := in.Changes(true)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		t, err := s.CreateTask(r.Context(), auth.UserID(r.Context()), c)
-		if err != nil {
-			return err
-		}
-		w.Header().Set("Location", r.URL.Path+"/"+strconv.FormatInt(t.ID, 10))
-		runtime.WriteJSON(w, http.StatusCreated, t)
-		return nil
+		return s.CreateTask(r.Context(), user, c)
 	})
 }

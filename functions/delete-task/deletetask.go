@@ -6,7 +6,6 @@ import (
 	"context"
 	"net/http"
 
-	"github.com/taskline/taskline/shared/auth"
 	"github.com/taskline/taskline/shared/runtime"
 )
 
@@ -22,15 +21,11 @@ func Routes(d *runtime.Deps) []runtime.Route {
 
 // Handler deletes the task and answers 204.
 func Handler(s Store, ew runtime.ErrorWriter) http.Handler {
-	return ew.HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
+	return ew.JSON(http.StatusNoContent, func(r *http.Request, user string) (any, error) {
 		id, err := runtime.PathID(r, "id")
 		if err != nil {
-			return err
+			return nil, err
 		}
-		if err := s.DeleteTask(r.Context(), auth.UserID(r.Context()), id); err != nil {
-			return err
-		}
-		w.WriteHeader(http.StatusNoContent)
-		return nil
+		return nil, s.DeleteTask(r.Context(), user, id)
 	})
 }

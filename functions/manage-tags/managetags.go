@@ -6,7 +6,6 @@ import (
 	"context"
 	"net/http"
 
-	"github.com/taskline/taskline/shared/auth"
 	"github.com/taskline/taskline/shared/runtime"
 	"github.com/taskline/taskline/shared/todo"
 )
@@ -18,43 +17,36 @@ type Store interface {
 	DeleteTag(ctx context.Context, userID string, id int64) error
 }
 
+// TagList is the answer of GET /tags.
+type TagList struct {
+	Tags  []todo.Tag `json:"tags"`
+	Count int        `json:"count"`
+}
+
 // Routes are the function's endpoints.
 func Routes(d *runtime.Deps) []runtime.Route {
-	s, ew := d.Store, d.Errors
+	s, ew := Store(d.Store), d.Errors
 	return []runtime.Route{
-		{Pattern: "GET /api/{user_id}/tags", Handler: ew.HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
-			tags, err := s.ListTags(r.Context(), auth.UserID(r.Context()), r.URL.Query().Get("prefix"))
-			if err != nil {
-				return err
-			}
-			runtime.WriteJSON(w, http.StatusOK, map[string]any{"tags": tags, "count": len(tags)})
-			return nil
+		{Pattern: "GET /api/{user_id}/tags", Handler: ew.JSON(http.StatusOK, func(r *http.Request, user string) (any, error) {
+			tags, err := s.ListTags(r.Context(), user, r.URL.Query().Get("prefix"))
+			return TagList{Tags: tags, Count: len(tags)}, err
 		})},
-		{Pattern: "POST /api/{user_id}/tags", Handler: ew.HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
-			var in todo.TagInput
-			if err := runtime.DecodeJSON(w, r, &in); err != nil {
-				return err
+		{Pattern: "POST /api/{user_id}/tags", Handler: ew.JSON(http.StatusCreated, func(r *http.Request, user string) (any, error) {
+			in, err := runtime.Body[todo.TagInput](r)
+			if err != nil {
+				return nil, err
 			}
 			if err := in.Validate(); err != nil {
-				return err
+				return nil, err
 			}
-			tag, err := s.CreateTag(r.Context(), auth.UserID(r.Context()), in)
-			if err != nil {
-				return err
-			}
-			runtime.WriteJSON(w, http.StatusCreated, tag)
-			return nil
+			return s.CreateTag(r.Context(), user, in)
 		})},
-		{Pattern: "DELETE /api/{user_id}/tags/{id}", Handler: ew.HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
+		{Pattern: "DELETE /api/{user_id}/tags/{id}", Handler: ew.JSON(http.StatusNoContent, func(r *http.Request, user string) (any, error) {
 			id, err := runtime.PathID(r, "id")
 			if err != nil {
-				return err
+				return nil, err
 			}
-			if err := s.DeleteTag(r.Context(), auth.UserID(r.Context()), id); err != nil {
-				return err
-			}
-			w.WriteHeader(http.StatusNoContent)
-			return nil
+			return nil, s.DeleteTag(r.Context(), user, id)
 		})},
 	}
 }

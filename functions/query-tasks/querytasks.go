@@ -7,7 +7,6 @@ import (
 	"context"
 	"net/http"
 
-	"github.com/taskline/taskline/shared/auth"
 	"github.com/taskline/taskline/shared/runtime"
 	"github.com/taskline/taskline/shared/todo"
 )
@@ -19,45 +18,37 @@ type Store interface {
 	ListReminders(ctx context.Context, userID, status string) ([]todo.Reminder, error)
 }
 
+// ReminderList is the answer of GET /reminders.
+type ReminderList struct {
+	Reminders []todo.Reminder `json:"reminders"`
+	Count     int             `json:"count"`
+}
+
 // Routes are the function's endpoints.
 func Routes(d *runtime.Deps) []runtime.Route {
-	s, ew := d.Store, d.Errors
+	s, ew := Store(d.Store), d.Errors
 	return []runtime.Route{
-		{Pattern: "GET /api/{user_id}/tasks", Handler: ew.HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
+		{Pattern: "GET /api/{user_id}/tasks", Handler: ew.JSON(http.StatusOK, func(r *http.Request, user string) (any, error) {
 			q, err := todo.ParseTaskQuery(r.URL.Query())
 			if err != nil {
-				return err
+				return nil, err
 			}
-			page, err := s.ListTasks(r.Context(), auth.UserID(r.Context()), q)
-			if err != nil {
-				return err
-			}
-			runtime.WriteJSON(w, http.StatusOK, page)
-			return nil
+			return s.ListTasks(r.Context(), user, q)
 		})},
-		{Pattern: "GET /api/{user_id}/tasks/{id}", Handler: ew.HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
+		{Pattern: "GET /api/{user_id}/tasks/{id}", Handler: ew.JSON(http.StatusOK, func(r *http.Request, user string) (any, error) {
 			id, err := runtime.PathID(r, "id")
 			if err != nil {
-				return err
+				return nil, err
 			}
-			t, err := s.GetTask(r.Context(), auth.UserID(r.Context()), id)
-			if err != nil {
-				return err
-			}
-			runtime.WriteJSON(w, http.StatusOK, t)
-			return nil
+			return s.GetTask(r.Context(), user, id)
 		})},
-		{Pattern: "GET /api/{user_id}/reminders", Handler: ew.HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
+		{Pattern: "GET /api/{user_id}/reminders", Handler: ew.JSON(http.StatusOK, func(r *http.Request, user string) (any, error) {
 			status, err := todo.ParseReminderFilter(r.URL.Query())
 			if err != nil {
-				return err
+				return nil, err
 			}
-			list, err := s.ListReminders(r.Context(), auth.UserID(r.Context()), status)
-			if err != nil {
-				return err
-			}
-			runtime.WriteJSON(w, http.StatusOK, map[string]any{"reminders": list, "count": len(list)})
-			return nil
+			list, err := s.ListReminders(r.Context(), user, status)
+			return ReminderList{Reminders: list, Count: len(list)}, err
 		})},
 	}
 }

@@ -7,7 +7,6 @@ import (
 	"context"
 	"net/http"
 
-	"github.com/taskline/taskline/shared/auth"
 	"github.com/taskline/taskline/shared/runtime"
 	"github.com/taskline/taskline/shared/todo"
 )
@@ -20,34 +19,25 @@ type Store interface {
 
 // Routes are the function's endpoints.
 func Routes(d *runtime.Deps) []runtime.Route {
-	s, ew := d.Store, d.Errors
+	s, ew := Store(d.Store), d.Errors
 	return []runtime.Route{
-		{Pattern: "POST /api/{user_id}/reminders", Handler: ew.HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
-			var in todo.ReminderInput
-			if err := runtime.DecodeJSON(w, r, &in); err != nil {
-				return err
+		{Pattern: "POST /api/{user_id}/reminders", Handler: ew.JSON(http.StatusCreated, func(r *http.Request, user string) (any, error) {
+			in, err := runtime.Body[todo.ReminderInput](r)
+			if err != nil {
+				return nil, err
 			}
 			spec, err := in.Spec()
 			if err != nil {
-				return err
+				return nil, err
 			}
-			rem, err := s.CreateReminder(r.Context(), auth.UserID(r.Context()), spec)
-			if err != nil {
-				return err
-			}
-			runtime.WriteJSON(w, http.StatusCreated, rem)
-			return nil
+			return s.CreateReminder(r.Context(), user, spec)
 		})},
-		{Pattern: "DELETE /api/{user_id}/reminders/{id}", Handler: ew.HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
+		{Pattern: "DELETE /api/{user_id}/reminders/{id}", Handler: ew.JSON(http.StatusNoContent, func(r *http.Request, user string) (any, error) {
 			id, err := runtime.PathID(r, "id")
 			if err != nil {
-				return err
+				return nil, err
 			}
-			if err := s.DeleteReminder(r.Context(), auth.UserID(r.Context()), id); err != nil {
-				return err
-			}
-			w.WriteHeader(http.StatusNoContent)
-			return nil
+			return nil, s.DeleteReminder(r.Context(), user, id)
 		})},
 	}
 }

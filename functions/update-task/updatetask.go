@@ -8,7 +8,6 @@ import (
 	"context"
 	"net/http"
 
-	"github.com/taskline/taskline/shared/auth"
 	"github.com/taskline/taskline/shared/runtime"
 	"github.com/taskline/taskline/shared/todo"
 )
@@ -35,25 +34,20 @@ func Routes(d *runtime.Deps) []runtime.Route {
 
 // Handler applies a TaskInput body and answers 200 with the task.
 func Handler(s Store, ew runtime.ErrorWriter) http.Handler {
-	return ew.HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
+	return ew.JSON(http.StatusOK, func(r *http.Request, user string) (any, error) {
 		id, err := runtime.PathID(r, "id")
 		if err != nil {
-			return err
+			return nil, err
 		}
-		var in todo.TaskInput
-		if err := runtime.DecodeJSON(w, r, &in); err != nil {
-			return err
+		in, err := runtime.Body[todo.TaskInput](r)
+		if err != nil {
+			return nil, err
 		}
 		c, err := in.Changes(false)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		t, err := s.UpdateTask(r.Context(), auth.UserID(r.Context()), id, c)
-		if err != nil {
-			return err
-		}
-		runtime.WriteJSON(w, http.StatusOK, t)
-		return nil
+		return s.UpdateTask(r.Context(), user, id, c)
 	})
 }
 
@@ -64,32 +58,27 @@ type TagIDs struct {
 
 // TagsHandler links (add) or unlinks the tags named in {"tag_ids": [...]}.
 func TagsHandler(s Store, ew runtime.ErrorWriter, add bool) http.Handler {
-	return ew.HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
+	do := s.RemoveTaskTags
+	if add {
+		do = s.AddTaskTags
+	}
+	return ew.JSON(http.StatusOK, func(r *http.Request, user string) (any, error) {
 		id, err := runtime.PathID(r, "id")
 		if err != nil {
-			return err
+			return nil, err
 		}
-		var in TagIDs
-		if err := runtime.DecodeJSON(w, r, &in); err != nil {
-			return err
+		in, err := runtime.Body[TagIDs](r)
+		if err != nil {
+			return nil, err
 		}
 		if len(in.TagIDs) == 0 {
-			return todo.Errorf(todo.Invalid, "tag_ids", "tag_ids must list at least one tag id")
+			return nil, todo.Errorf(todo.Invalid, "tag_ids", "tag_ids must list at least one tag id")
 		}
 		for _, t := range in.TagIDs {
 			if t <= 0 {
-				return todo.Errorf(todo.Invalid, "tag_ids", "tag id %d is not valid", t)
+				return nil, todo.Errorf(todo.Invalid, "tag_ids", "tag id %d is not valid", t)
 			}
 		}
-		do := s.RemoveTaskTags
-		if add {
-			do = s.AddTaskTags
-		}
-		t, err := do(r.Context(), auth.UserID(r.Context()), id, in.TagIDs)
-		if err != nil {
-			return err
-		}
-		runtime.WriteJSON(w, http.StatusOK, t)
-		return nil
+		return do(r.Context(), user, id, in.TagIDs)
 	})
 }

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/taskline/taskline/shared/auth"
 	"github.com/taskline/taskline/shared/todo"
 )
 
@@ -52,6 +53,31 @@ func (ew ErrorWriter) Write(w http.ResponseWriter, r *http.Request, err error) {
 		e = &todo.Error{Code: todo.Internal, Message: "something went wrong on our side; try again"}
 	}
 	WriteJSON(w, HTTPStatus(err), map[string]*todo.Error{"error": e})
+}
+
+// JSON is the usual shape of an API handler: f gets the request and the authenticated user
+// and returns what to answer with status, or an error. A nil value answers with no body
+// (204).
+func (ew ErrorWriter) JSON(status int, f func(r *http.Request, user string) (any, error)) http.Handler {
+	return ew.HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
+		v, err := f(r, auth.UserID(r.Context()))
+		if err != nil {
+			return err
+		}
+		if v == nil {
+			w.WriteHeader(status)
+			return nil
+		}
+		WriteJSON(w, status, v)
+		return nil
+	})
+}
+
+// Body decodes the request's JSON body into a new T (see DecodeJSON).
+func Body[T any](r *http.Request) (T, error) {
+	var v T
+	err := DecodeJSON(nil, r, &v)
+	return v, err
 }
 
 // DecodeJSON reads a JSON body into v strictly: unknown fields, wrong types, trailing data
