@@ -34,11 +34,23 @@ func FunctionBinaries(root string) (names, pkgs []string, err error) {
 // one's RSS once idle.
 func ColdStart(starts int, extraEnv []string) Scenario {
 	return Scenario{ID: "1 cold start", Name: "coldstart", Run: func(ctx context.Context, e *Env) ([]report.Figure, error) {
-		names, _, err := FunctionBinaries(e.Root)
+		all, _, err := FunctionBinaries(e.Root)
 		if err != nil {
 			return nil, err
 		}
-		all := append([]string{BaselineServer}, names...)
+		var names []string
+		var figs []report.Figure
+		for _, n := range all {
+			if err := e.BuildErrors[n]; err != nil {
+				figs = append(figs, report.Missing("1 cold start", n, err.Error()))
+				continue
+			}
+			names = append(names, n)
+		}
+		if err := e.BuildErrors[BaselineServer]; err != nil {
+			return nil, err
+		}
+		all = append([]string{BaselineServer}, names...)
 		env := append([]string{"DATABASE_URL=" + e.DatabaseURL, "JWT_SECRET=" + string(e.Secret)}, extraEnv...)
 		times := map[string][]time.Duration{}
 		rss := map[string]int64{}
@@ -61,7 +73,6 @@ func ColdStart(starts int, extraEnv []string) Scenario {
 		}
 		base := load.Sorted(times[BaselineServer]).Quantile(0.5)
 		baseRSS := float64(rss[BaselineServer]) / (1 << 20)
-		figs := []report.Figure{}
 		for _, n := range names {
 			med := load.Sorted(times[n]).Quantile(0.5)
 			f := report.Measured("1 cold start", n+": exec → first 200 on /healthz (median of "+fmt.Sprint(starts)+")", "ms", ms(med)).

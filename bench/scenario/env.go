@@ -21,6 +21,8 @@ type Env struct {
 	Root   string // the workspace root (go.work)
 	BinDir string // built binaries
 	LogDir string // process logs
+	// BuildErrors holds, by binary name, why a binary could not be built.
+	BuildErrors map[string]error
 	// DatabaseURL is the database every Taskline process of the run uses; Pool is the
 	// benchmark's own connection to it, for seeding and for watching outcomes.
 	DatabaseURL string

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -17,19 +18,43 @@ import (
 	"time"
 )
 
-// Build compiles main packages (import paths) into dir the way the Makefile's `build`
-// target does (CGO off, -trimpath, stripped), so start times and sizes are those of the
-// shipped binaries. root is the workspace root.
-func Build(ctx context.Context, root, dir string, pkgs ...string) error {
-	args := append([]string{"build", "-trimpath", "-ldflags", "-s -w", "-o", dir + string(os.PathSeparator)}, pkgs...)
-	cmd := exec.CommandContext(ctx, "go", args...)
-	cmd.Dir = root
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		return fmt.Errorf("building %s: %w\n%s", strings.Join(pkgs, " "), err, out)
+// Build compiles main packages (import paths relative to root, the workspace) into dir the
+// way the Makefile's `build` target does (CGO off, -trimpath, stripped), so start times and
+// sizes are those of the shipped binaries. Each package is built on its own, so one that
+// does not compile (another engineer's work in progress) costs only its own figures: the
+// returned map holds the error of each package that failed.
+func Build(ctx context.Context, root, dir string, pkgs ...string) map[string]error {
+	failed := map[string]error{}
+	for _, pkg := range pkgs {
+		var err error
+		for attempt := range 2 {
+			if attempt > 0 {
+				// A generated input (web/dist) may be mid-rewrite by a concurrent build.
+				time.Sleep(3 * time.Second)
+			}
+			cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", "-ldflags", "-s -w", "-o", filepath.Join(dir, path.Base(pkg)), pkg)
+			cmd.Dir = root
+			cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+			var out []byte
+			if out, err = cmd.CombinedOutput(); err == nil {
+				break
+			} else {
+				err = fmt.Errorf("building %s: %w: %s", pkg, err, firstLines(string(out), 3))
+			}
+		}
+		if err != nil {
+			failed[pkg] = err
+		}
 	}
-	return nil
+	return failed
+}
+
+func firstLines(s string, n int) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	if len(lines) > n {
+		lines = lines[:n]
+	}
+	return strings.Join(lines, " / ")
 }
 
 // Proc is a process the benchmark started; Stop ends it by its PID.

@@ -81,10 +81,10 @@ func overHTTP(t testing.TB, api *apitest.API, user string) *client {
 		t.Fatal(err)
 	}
 	return connect(t, &mcp.StreamableClientTransport{
-		Endpoint:             api.URL + mcpserver.Path,
-		HTTPClient:           &http.Client{Transport: bearer{api.Token(user), http.DefaultTransport}},
-		DisableStandaloneSSE: true,
-		MaxRetries:           -1,
+		Endpoint: api.URL + mcpserver.Path,
+		// Defaults otherwise, as a client that knows nothing of this server would connect
+		// (it asks for a standalone SSE stream, which a stateless server declines).
+		HTTPClient: &http.Client{Transport: bearer{api.Token(user), http.DefaultTransport}},
 	})
 }
 

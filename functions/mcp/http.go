@@ -38,7 +38,7 @@ func Handler(s Store, a Authenticator, ew runtime.ErrorWriter, log *slog.Logger)
 	stream := mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return srv }, &mcp.StreamableHTTPOptions{
 		Stateless:    true,
 		JSONResponse: true, // one JSON answer per POST: no stream for proxies to buffer
-		Logger:       log,
+		Logger:       sdkLogger(log),
 		// The SDK refuses loopback connections whose Host is not localhost, against DNS
 		// rebinding of unauthenticated local servers. This one requires a bearer token, and
 		// behind Knative's queue-proxy or a Dapr sidecar every request arrives on loopback

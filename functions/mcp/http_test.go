@@ -20,17 +20,31 @@ const initialize = `{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"pro
 
 func post(t *testing.T, url, host, authorization, body string) (*http.Response, []byte) {
 	t.Helper()
+	h := map[string]string{"Host": host}
+	if authorization != "" {
+		h["Authorization"] = authorization
+	}
+	return postWith(t, url, h, body)
+}
+
+// postWith posts a JSON-RPC message as a Streamable HTTP client would, with extra headers
+// ("Host" sets the request's host).
+func postWith(t *testing.T, url string, headers map[string]string, body string) (*http.Response, []byte) {
+	t.Helper()
 	req, err := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "application/json, text/event-stream")
-	if host != "" {
-		req.Host = host
-	}
-	if authorization != "" {
-		req.Header.Set("Authorization", authorization)
+	for k, v := range headers {
+		if k == "Host" {
+			if v != "" {
+				req.Host = v
+			}
+			continue
+		}
+		req.Header.Set(k, v)
 	}
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {

@@ -134,7 +134,7 @@ func taskFields(update bool) []prop {
 		p("title", title),
 		p("description", maxLen(str(fmt.Sprintf("Optional details or notes (at most %d characters).", todo.MaxDescription)), todo.MaxDescription)),
 		p("priority", prio),
-		p("due_date", s("When the task is due, "+timeHelp+clears(update))),
+		p("due_date", s("When the task is due, "+timeHelp+"."+clears(update))),
 		p("recurrence", re("Repeat the task: when it is completed, the next one is created "+
 			"a day, week or month after its due date."+clears(update), recurrences...)),
 		p("recurrence_end_date", s("The last day the task repeats: a date such as 2026-12-31 (inclusive, in the user's time zone) "+

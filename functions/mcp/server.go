@@ -59,7 +59,7 @@ func NewServer(s Store, user UserFunc, log *slog.Logger) *mcp.Server {
 	srv := mcp.NewServer(&mcp.Implementation{Name: "taskline", Title: "Taskline", Version: Version}, &mcp.ServerOptions{
 		Instructions: "Taskline manages the user's tasks and reminders. Use list_tasks to find task ids " +
 			"before update_task, complete_task, delete_task or set_reminder. Times are RFC 3339 with a zone offset.",
-		Logger: log,
+		Logger: sdkLogger(log),
 		// No logging capability: the server does not send log messages to clients.
 		Capabilities: &mcp.ServerCapabilities{},
 	})
@@ -80,9 +80,7 @@ func handle(t tool, s Store, user UserFunc, log *slog.Logger) mcp.ToolHandler {
 			return failure(ctx, log, t.def.Name, "", err), nil
 		}
 		ctx = event.WithSource(ctx, Source)
-		if req.Extra != nil && req.Extra.Header != nil {
-			ctx = event.WithTraceParent(ctx, req.Extra.Header.Get("traceparent"))
-		}
+		ctx = event.WithTraceParent(ctx, traceParent(req))
 		var args json.RawMessage
 		if req.Params != nil {
 			args = req.Params.Arguments
@@ -97,6 +95,21 @@ func handle(t tool, s Store, user UserFunc, log *slog.Logger) mcp.ToolHandler {
 			StructuredContent: result,
 		}, nil
 	}
+}
+
+// traceParent is the caller's W3C trace context, passed on in the events: from the
+// request's _meta (where MCP clients put it, as OpenTelemetry's MCP conventions say), else
+// from the HTTP header.
+func traceParent(req *mcp.CallToolRequest) string {
+	if req.Params != nil {
+		if tp, ok := req.Params.Meta["traceparent"].(string); ok && tp != "" {
+			return tp
+		}
+	}
+	if req.Extra != nil && req.Extra.Header != nil {
+		return req.Extra.Header.Get("traceparent")
+	}
+	return ""
 }
 
 // ErrorResult is the text of a failed tool call: the HTTP API's error envelope, with the

@@ -19,7 +19,9 @@ func TestStdio(t *testing.T) {
 	clientIn, serverOut := io.Pipe()
 	serverIn, clientOut := io.Pipe()
 	done := make(chan error, 1)
-	go func() { done <- mcpserver.ServeStdio(ctx, api.Store, api.Store, "local-dev", quiet, serverIn, serverOut) }()
+	go func() {
+		done <- mcpserver.ServeStdio(ctx, api.Store, api.Store, "local-dev", quiet, serverIn, serverOut)
+	}()
 
 	c := connect(t, &mcp.IOTransport{Reader: clientIn, Writer: clientOut})
 	var task todo.Task

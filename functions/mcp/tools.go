@@ -176,7 +176,7 @@ func addTask(ctx context.Context, s Store, userID string, in *jsonschema.Schema,
 	if err != nil {
 		return "", nil, err
 	}
-	return "Created", t, nil
+	return "Created " + describeTask(t), t, nil
 }
 
 func updateTask(ctx context.Context, s Store, userID string, in *jsonschema.Schema, raw json.RawMessage) (string, any, error) {
@@ -235,7 +235,7 @@ func deleteTask(ctx context.Context, s Store, userID string, in *jsonschema.Sche
 // listTasks hands its arguments to todo.ParseTaskQuery as the query string GET /tasks
 // would carry, so filters are checked by one parser; its errors already name the argument.
 func listTasks(ctx context.Context, s Store, userID string, in *jsonschema.Schema, raw json.RawMessage) (string, any, error) {
-	var str = map[string]*string{}
+	str := map[string]*string{}
 	var tags []string
 	var limit *wholeNumber
 	dst := map[string]any{"tags": &tags, "limit": &limit}

@@ -20,8 +20,9 @@ export function SignIn({ config, notice, onSignIn }: Props) {
     e.preventDefault();
     setError('');
     let userId: string;
+    let accountZone: string | undefined;
     try {
-      userId = readClaims(token).sub;
+      ({ sub: userId, tz: accountZone } = readClaims(token));
     } catch (err) {
       setError(err instanceof TokenError ? err.message : 'The token could not be read.');
       return;
@@ -30,7 +31,7 @@ export function SignIn({ config, notice, onSignIn }: Props) {
     try {
       // A cheap authenticated call proves the token before the app relies on it.
       await createClient({ token: token.trim(), userId }).listTags();
-      onSignIn({ token: token.trim(), userId });
+      onSignIn({ token: token.trim(), userId, ...(accountZone ? { accountZone } : {}) });
     } catch (err) {
       setError(
         err instanceof ApiError && (err.status === 401 || err.status === 403)

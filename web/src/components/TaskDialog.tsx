@@ -31,15 +31,15 @@ const TITLE_MAX = 200;
 
 /** Order in which fields get focus when several carry an error. */
 const fieldOrder: FormField[] = ['title', 'description', 'priority', 'due_date', 'recurrence_pattern', 'recurrence_end_date', 'tags', 'reminder', 'form'];
-const focusTarget: Record<FormField, string> = {
+const focusTarget: Record<Exclude<FormField, 'priority'>, string> = {
   title: 'f-title',
   description: 'f-description',
-  priority: 'f-priority-medium',
   due_date: 'f-due-date',
   recurrence_pattern: 'f-recurrence',
   recurrence_end_date: 'f-until',
   tags: 'f-tags',
   reminder: 'f-reminder',
+  // A form-wide error is announced (role=alert); the title is where editing usually resumes.
   form: 'f-title',
 };
 
@@ -68,7 +68,9 @@ export function TaskDialog({ client, zone, task, reminders, onClose, onChanged, 
     if (!focusError.current) return;
     focusError.current = false;
     const first = fieldOrder.find((f) => errors[f]);
-    if (first) document.getElementById(focusTarget[first])?.focus();
+    if (!first) return;
+    const id = first === 'priority' ? `f-priority-${draft.priority}` : focusTarget[first];
+    document.getElementById(id)?.focus();
   }, [errors]);
 
   function showErrors(e: FieldErrors) {

@@ -369,7 +369,12 @@ export function TasksPage({ session, onSignOut }: Props) {
               Show more
             </button>
           )}
-          <p class="zone-note">Times are shown in {zone}.</p>
+          <p class="zone-note">
+            Times are shown in {zone}.
+            {session.accountZone && session.accountZone !== zone && (
+              <> Your account repeats tasks and sends reminders in {session.accountZone}.</>
+            )}
+          </p>
         </main>
       </div>
 

@@ -14,6 +14,11 @@ describe('readClaims', () => {
     expect(readClaims(token({ sub: 'dev', exp }), now)).toEqual({ sub: 'dev', exp });
   });
 
+  it('reads the account time zone when the token has one', () => {
+    expect(readClaims(token({ sub: 'dev', tz: 'Europe/Berlin' }), now)).toEqual({ sub: 'dev', tz: 'Europe/Berlin' });
+    expect(readClaims(token({ sub: 'dev', tz: '' }), now)).toEqual({ sub: 'dev' });
+  });
+
   it('reads non-ASCII subjects and trims pasted whitespace', () => {
     expect(readClaims(`  ${token({ sub: 'jürgen-ü' })}\n`, now).sub).toBe('jürgen-ü');
   });

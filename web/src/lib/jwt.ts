@@ -6,6 +6,8 @@ export interface Claims {
   sub: string;
   /** Expiry, seconds since the epoch, when the token has one. */
   exp?: number;
+  /** The account's IANA time zone (Taskline's `tz` claim): the server repeats tasks in it. */
+  tz?: string;
 }
 
 /** Why a pasted token cannot be used; the message is shown next to the token field. */
@@ -40,12 +42,16 @@ export function readClaims(token: string, now: Date = new Date()): Claims {
   if (typeof payload !== 'object' || payload === null) {
     throw new TokenError('The token could not be read.');
   }
-  const { sub, exp } = payload as { sub?: unknown; exp?: unknown };
+  const { sub, exp, tz } = payload as { sub?: unknown; exp?: unknown; tz?: unknown };
   if (typeof sub !== 'string' || sub === '') {
     throw new TokenError('The token names no user (it has no "sub" claim).');
   }
   if (typeof exp === 'number' && exp * 1000 <= now.getTime()) {
     throw new TokenError('This token has expired; ask for a new one.');
   }
-  return typeof exp === 'number' ? { sub, exp } : { sub };
+  return {
+    sub,
+    ...(typeof exp === 'number' ? { exp } : {}),
+    ...(typeof tz === 'string' && tz !== '' ? { tz } : {}),
+  };
 }

@@ -13,6 +13,8 @@ export interface AppConfig {
 export interface Session {
   token: string;
   userId: string;
+  /** The account's time zone from the token, when it names one. */
+  accountZone?: string;
 }
 
 const KEY = 'taskline.token';
@@ -36,7 +38,8 @@ export function restoreSession(storage: Pick<Storage, 'getItem' | 'removeItem'>)
   const token = storage.getItem(KEY);
   if (!token) return null;
   try {
-    return { token, userId: readClaims(token).sub };
+    const c = readClaims(token);
+    return { token, userId: c.sub, ...(c.tz ? { accountZone: c.tz } : {}) };
   } catch {
     storage.removeItem(KEY);
     return null;

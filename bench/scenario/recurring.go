@@ -1,0 +1,83 @@
+package scenario
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/taskline/taskline/bench/load"
+	"github.com/taskline/taskline/bench/report"
+)
+
+// Recurring is scenario 5: n daily tasks created over HTTP, then completed over HTTP at
+// concurrency 16; spawn-next-occurrence (on task.completed) must create each next
+// instance. Measured: next instances created per second (from the first completion to the
+// last instance) and how long after the last completion the last instance exists. Baseline:
+// bare single-row INSERTs through pgx at the same concurrency.
+func Recurring(n int) Scenario {
+	const id, user = "5 recurring", "bench-recur"
+	return Scenario{ID: id, Name: "recurring", Run: func(ctx context.Context, e *Env) ([]report.Figure, error) {
+		ids := make([]int64, n)
+		due := time.Now().Add(2 * time.Hour).UTC().Format(time.RFC3339)
+		res, err := load.Run(ctx, load.Plan{Concurrency: 16, Calls: n}, func(ctx context.Context, i int) error {
+			var t Task
+			err := e.API.Do(ctx, "POST", user, "/tasks", map[string]any{"title": fmt.Sprintf("recurring %d", i),
+				"due_date": due, "recurrence_pattern": "daily"}, &t, 201)
+			ids[i] = t.ID
+			return err
+		})
+		if err == nil && res.Errors > 0 {
+			err = fmt.Errorf("creating recurring tasks: %d failed, first: %v", res.Errors, res.FirstError)
+		}
+		if err != nil {
+			return nil, err
+		}
+		base, err := insertBaseline(ctx, e, load.Plan{Concurrency: 16, Duration: 2 * time.Second}, "bench-insert")
+		if err != nil {
+			return nil, err
+		}
+		start := time.Now()
+		res, err = load.Run(ctx, load.Plan{Concurrency: 16, Calls: n}, func(ctx context.Context, i int) error {
+			return e.API.Do(ctx, "POST", user, fmt.Sprintf("/tasks/%d/complete", ids[i]), nil, nil, 200)
+		})
+		if err == nil && res.Errors > 0 {
+			err = fmt.Errorf("completing recurring tasks: %d failed, first: %v", res.Errors, res.FirstError)
+		}
+		if err != nil {
+			return nil, err
+		}
+		completed := time.Now()
+		var spawned int
+		deadline := completed.Add(60 * time.Second)
+		for {
+			if err := e.Pool.QueryRow(ctx, `SELECT count(*) FROM tasks WHERE user_id = $1 AND spawned_from IS NOT NULL`, user).Scan(&spawned); err != nil {
+				return nil, fmt.Errorf("counting next instances: %w", err)
+			}
+			if spawned >= n || time.Now().After(deadline) || (spawned == 0 && time.Since(completed) > 20*time.Second) {
+				break
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		done := time.Now()
+		if spawned == 0 {
+			reason := "no next instance appeared within 20 s of completing recurring tasks (is spawn-next-occurrence wired into the local binary?)"
+			return []report.Figure{report.Missing(id, fmt.Sprintf("%s recurring tasks completed: next instances/s", thousands(n)), reason)}, nil
+		}
+		if spawned < n {
+			return nil, fmt.Errorf("only %d of %d next instances exist 60 s after the last completion", spawned, n)
+		}
+		var dup int
+		if err := e.Pool.QueryRow(ctx, `SELECT count(*) - count(DISTINCT spawned_from) FROM tasks WHERE user_id = $1 AND spawned_from IS NOT NULL`, user).Scan(&dup); err != nil {
+			return nil, err
+		}
+		name := fmt.Sprintf("%s recurring tasks completed over HTTP (c=16): ", thousands(n))
+		return []report.Figure{
+			report.Measured(id, name+"completions/s", "req/s", res.PerSecond()).WithBaseline("pgx INSERT c=16", base.PerSecond()),
+			report.Measured(id, name+"next instances/s (first completion → last instance)", "/s", float64(n)/done.Sub(start).Seconds()).
+				WithBaseline("pgx INSERT c=16", base.PerSecond()).WithTarget(2000, report.HigherIsBetter),
+			report.Measured(id, name+"last instance exists after the last completion", "ms", ms(done.Sub(completed))).
+				WithNote("sampled every 10 ms"),
+			report.Measured(id, "duplicate next instances", "", float64(dup)).WithTarget(0, report.LowerIsBetter),
+		}, nil
+	}}
+}

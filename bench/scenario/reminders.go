@@ -1,0 +1,257 @@
+package scenario
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/smtp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/taskline/taskline/bench/load"
+	"github.com/taskline/taskline/bench/report"
+	"github.com/taskline/taskline/bench/seed"
+	"github.com/taskline/taskline/bench/smtpsink"
+)
+
+// errNoPipeline means no reminder email arrived at all: the binary does not deliver them.
+var errNoPipeline = errors.New("no reminder email reached the SMTP sink")
+
+// Reminders is scenario 4. First, burst reminders created over HTTP (POST /tasks, POST
+// /reminders), all due at the same instant: how late each email reaches the SMTP sink.
+// Then sweep reminders due at once (seeded with COPY, then made due): how long until the
+// ticker has claimed them all, and how many emails per second reach the sink. Baselines:
+// the benchmark itself sending the same number of emails straight to the sink (new
+// connection each, as the mailer does) at concurrency 16, and one bare SQL claim of all
+// sweep rows.
+func Reminders(sink *smtpsink.Sink, burst, sweep int) Scenario {
+	const id = "4 reminders"
+	return Scenario{ID: id, Name: "reminders", Run: func(ctx context.Context, e *Env) ([]report.Figure, error) {
+		base, err := smtpBaseline(ctx, sink, burst)
+		if err != nil {
+			return nil, err
+		}
+		figs, err := reminderBurst(ctx, e, sink, burst, base)
+		if errors.Is(err, errNoPipeline) {
+			reason := err.Error()
+			return []report.Figure{
+				report.Missing(id, fmt.Sprintf("%s reminders due at once: lateness at the SMTP sink", thousands(burst)), reason),
+				report.Missing(id, fmt.Sprintf("%s due reminders: sweep time and emails/s", thousands(sweep)), reason),
+			}, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		more, err := reminderSweep(ctx, e, sink, sweep, base)
+		return append(figs, more...), err
+	}}
+}
+
+// smtpResult is what the bare SMTP baseline measured.
+type smtpResult struct {
+	offsets load.Latencies // arrival at the sink, from the start of the burst
+	perSec  float64
+}
+
+// smtpBaseline sends n emails straight to the sink from 16 workers, one connection each.
+func smtpBaseline(ctx context.Context, sink *smtpsink.Sink, n int) (smtpResult, error) {
+	addr := strings.TrimSuffix(strings.TrimPrefix(sink.URL(), "smtp://"), "?starttls=none")
+	if err := load.CheckLocal("http://" + addr); err != nil {
+		return smtpResult{}, err
+	}
+	before := sink.Count()
+	start := time.Now()
+	res, err := load.Run(ctx, load.Plan{Concurrency: 16, Calls: n}, func(_ context.Context, i int) error {
+		msg := fmt.Sprintf("From: bench@bench.taskline.local\r\nTo: sink@bench.taskline.local\r\nSubject: baseline %d\r\n\r\nbaseline\r\n", i)
+		return smtp.SendMail(addr, nil, "bench@bench.taskline.local", []string{"sink@bench.taskline.local"}, []byte(msg))
+	})
+	if err != nil {
+		return smtpResult{}, err
+	}
+	if res.Errors > 0 {
+		return smtpResult{}, fmt.Errorf("bare SMTP baseline: %d sends failed, first: %v", res.Errors, res.FirstError)
+	}
+	if !sink.Wait(before+n, 30*time.Second) {
+		return smtpResult{}, fmt.Errorf("bare SMTP baseline: only %d of %d emails arrived", sink.Count()-before, n)
+	}
+	var off []time.Duration
+	for _, m := range sink.Messages()[before:] {
+		off = append(off, m.At.Sub(start))
+	}
+	l := load.Sorted(off)
+	return smtpResult{offsets: l, perSec: float64(n) / l.Max().Seconds()}, nil
+}
+
+// reminderBurst creates n tasks and a reminder on each, all due at one instant, and
+// measures each email's lateness at the sink.
+func reminderBurst(ctx context.Context, e *Env, sink *smtpsink.Sink, n int, base smtpResult) ([]report.Figure, error) {
+	const id, user = "4 reminders", "bench-remind"
+	ids := make([]int64, n)
+	due := time.Now().Add(24 * time.Hour).UTC().Format(time.RFC3339)
+	t0 := time.Now()
+	res, err := load.Run(ctx, load.Plan{Concurrency: 16, Calls: n}, func(ctx context.Context, i int) error {
+		var t Task
+		if err := e.API.Do(ctx, "POST", user, "/tasks", map[string]any{"title": fmt.Sprintf("burst %d", i), "due_date": due}, &t, 201); err != nil {
+			return err
+		}
+		ids[i] = t.ID
+		return nil
+	})
+	if err == nil && res.Errors > 0 {
+		err = fmt.Errorf("creating tasks for reminders: %d failed, first: %v", res.Errors, res.FirstError)
+	}
+	if err != nil {
+		return nil, err
+	}
+	// Room to create every reminder before they fall due: three times what the tasks
+	// took, and at least 3 s.
+	at := time.Now().Add(max(3*time.Second, 3*time.Since(t0))).Truncate(time.Millisecond)
+	before := sink.Count()
+	res, err = load.Run(ctx, load.Plan{Concurrency: 16, Calls: n}, func(ctx context.Context, i int) error {
+		return e.API.Do(ctx, "POST", user, "/reminders", map[string]any{"task_id": ids[i], "remind_at": at.UTC().Format(time.RFC3339Nano)}, nil, 201)
+	})
+	if err == nil && res.Errors > 0 {
+		err = fmt.Errorf("creating reminders: %d failed, first: %v", res.Errors, res.FirstError)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if time.Now().After(at) {
+		return nil, fmt.Errorf("creating %d reminders took past their due time; the burst would not be simultaneous", n)
+	}
+	time.Sleep(time.Until(at))
+	// Without any email 20 s after the due time the pipeline is not there at all: say so
+	// rather than wait out the full minute.
+	arrived := sink.Wait(before+1, 20*time.Second) && sink.Wait(before+n, 60*time.Second)
+	msgs := sink.Messages()[before:]
+	var late []time.Duration
+	seen := map[string]int{}
+	for _, m := range msgs {
+		if !strings.HasPrefix(m.Subject, "Reminder: burst ") {
+			continue
+		}
+		seen[m.Subject]++
+		if seen[m.Subject] == 1 {
+			late = append(late, m.At.Sub(at))
+		}
+	}
+	if len(late) == 0 {
+		return nil, fmt.Errorf("%w within 20 s of the due time (is the reminder pipeline wired into the local binary?)", errNoPipeline)
+	}
+	if !arrived || len(late) < n {
+		return nil, fmt.Errorf("only %d of %d reminder emails arrived within 60 s of their time", len(late), n)
+	}
+	dups := len(msgs) - len(late)
+	l := load.Sorted(late)
+	name := fmt.Sprintf("%s reminders due at once (made over HTTP): lateness at the SMTP sink", thousands(n))
+	return []report.Figure{
+		report.Measured(id, name+", p50", "ms", ms(l.Quantile(0.5))).WithBaseline("bare SMTP burst p50", ms(base.offsets.Quantile(0.5))),
+		report.Measured(id, name+", p99", "ms", ms(l.Quantile(0.99))).WithBaseline("bare SMTP burst p99", ms(base.offsets.Quantile(0.99))).
+			WithTarget(1000, report.LowerIsBetter),
+		report.Measured(id, name+", max", "ms", ms(l.Max())).WithBaseline("bare SMTP burst max", ms(base.offsets.Max())),
+		report.Measured(id, "duplicate emails in the burst", "", float64(dups)).WithTarget(0, report.LowerIsBetter),
+	}, nil
+}
+
+// reminderSweep seeds n reminders (COPY), makes them all due at one instant, and measures
+// how long the ticker takes to claim them all and how fast the emails arrive.
+func reminderSweep(ctx context.Context, e *Env, sink *smtpsink.Sink, n int, base smtpResult) ([]report.Figure, error) {
+	const id, user, baseUser = "4 reminders", "bench-sweep", "bench-sweep-sql"
+	for _, u := range []string{user, baseUser} {
+		if err := seed.Users(ctx, e.Pool, seed.User{ID: u, Email: u + "@bench.taskline.local"}); err != nil {
+			return nil, err
+		}
+		if err := seedReminders(ctx, e, u, n); err != nil {
+			return nil, err
+		}
+	}
+	claim, err := claimBaseline(ctx, e, baseUser, n)
+	if err != nil {
+		return nil, err
+	}
+	before := sink.Count()
+	at := time.Now().Add(time.Second).Truncate(time.Millisecond)
+	if _, err := e.Pool.Exec(ctx, `UPDATE reminders SET remind_at = $2 WHERE user_id = $1`, user, at); err != nil {
+		return nil, fmt.Errorf("making the sweep reminders due: %w", err)
+	}
+	// Watch the claim from the database: the moment no reminder of the user is pending.
+	var swept time.Duration
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		var pending int
+		if err := e.Pool.QueryRow(ctx, `SELECT count(*) FROM reminders WHERE user_id = $1 AND status = 'pending'`, user).Scan(&pending); err != nil {
+			return nil, fmt.Errorf("watching the sweep: %w", err)
+		}
+		if pending == 0 && time.Now().After(at) {
+			swept = time.Since(at)
+			break
+		}
+		if time.Now().After(deadline) {
+			return nil, fmt.Errorf("%d of %d reminders still pending 60 s after they fell due", pending, n)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if !sink.Wait(before+n, 120*time.Second) {
+		return nil, fmt.Errorf("only %d of %d sweep emails arrived within 2 min", sink.Count()-before, n)
+	}
+	msgs := sink.Messages()[before:]
+	first, last := msgs[0].At, msgs[len(msgs)-1].At
+	rate := float64(len(msgs)) / last.Sub(first).Seconds()
+	allIn := last.Sub(at)
+	sweepName := fmt.Sprintf("%s due reminders (seeded): ", thousands(n))
+	return []report.Figure{
+		report.Measured(id, sweepName+"sweep time (due → none pending)", "ms", ms(swept)).
+			WithBaseline("bare SQL claim", ms(claim)).WithTarget(1000, report.LowerIsBetter).
+			WithNote("sampled every 10 ms"),
+		report.Measured(id, sweepName+"emails/s at the SMTP sink", "/s", rate).
+			WithBaseline("bare SMTP sends", base.perSec).WithTarget(2000, report.HigherIsBetter),
+		report.Measured(id, sweepName+"last email arrives after due", "ms", ms(allIn)),
+	}, nil
+}
+
+// seedReminders gives user n tasks due in a day, each with a reminder an hour away.
+func seedReminders(ctx context.Context, e *Env, user string, n int) error {
+	now := time.Now().UTC()
+	due := now.Add(24 * time.Hour)
+	rows := make([][]any, n)
+	for i := range rows {
+		rows[i] = []any{user, "sweep " + strconv.Itoa(i), due}
+	}
+	if _, err := e.Pool.CopyFrom(ctx, pgx.Identifier{"tasks"}, []string{"user_id", "title", "due_date"}, pgx.CopyFromRows(rows)); err != nil {
+		return fmt.Errorf("seeding sweep tasks: %w", err)
+	}
+	_, err := e.Pool.Exec(ctx, `INSERT INTO reminders (task_id, user_id, remind_at)
+		SELECT id, user_id, $2 FROM tasks WHERE user_id = $1`, user, now.Add(time.Hour))
+	if err != nil {
+		return fmt.Errorf("seeding sweep reminders: %w", err)
+	}
+	_, err = e.Pool.Exec(ctx, `ANALYZE reminders`)
+	return err
+}
+
+// claimBaseline is the floor of a sweep: one transaction that locks and marks n pending
+// reminders (the same SELECT ... FOR UPDATE SKIP LOCKED shape), rolled back so the rows
+// stay untouched.
+func claimBaseline(ctx context.Context, e *Env, user string, n int) (time.Duration, error) {
+	tx, err := e.Pool.Begin(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx))
+	t0 := time.Now()
+	tag, err := tx.Exec(ctx, `UPDATE reminders SET status = 'triggered', updated_at = now() WHERE id IN (
+		SELECT r.id FROM reminders r JOIN tasks t ON t.id = r.task_id
+		WHERE r.user_id = $1 AND r.status = 'pending' ORDER BY r.remind_at, r.id LIMIT $2 FOR UPDATE OF r SKIP LOCKED)`, user, n)
+	d := time.Since(t0)
+	if err != nil {
+		return 0, fmt.Errorf("baseline claim: %w", err)
+	}
+	if tag.RowsAffected() != int64(n) {
+		return 0, fmt.Errorf("baseline claim marked %d rows, want %d", tag.RowsAffected(), n)
+	}
+	return d, nil
+}
+

@@ -1,0 +1,278 @@
+package outbox_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"sync"
+	"testing"
+	"time"
+
+	cloudevents "github.com/cloudevents/sdk-go/v2"
+	"github.com/twmb/franz-go/pkg/kfake"
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/taskline/taskline/shared/bus"
+	"github.com/taskline/taskline/shared/event"
+	"github.com/taskline/taskline/shared/outbox"
+	"github.com/taskline/taskline/shared/postgres"
+	"github.com/taskline/taskline/shared/postgres/pgtest"
+	"github.com/taskline/taskline/shared/todo"
+)
+
+func TestMain(m *testing.M) { pgtest.Main(m) }
+
+var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
+
+// counter counts deliveries per event id.
+type counter struct {
+	mu sync.Mutex
+	n  map[string]int
+}
+
+func (c *counter) handle(_ context.Context, e cloudevents.Event) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.n[e.ID()]++
+	return nil
+}
+
+func (c *counter) check(t *testing.T, want []string) {
+	t.Helper()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, id := range want {
+		if c.n[id] != 1 {
+			t.Errorf("event %s delivered %d times; want once", id, c.n[id])
+		}
+	}
+	if len(c.n) != len(want) {
+		t.Errorf("%d distinct events delivered; want %d", len(c.n), len(want))
+	}
+}
+
+// write creates n tasks spread over users while nothing publishes (the process "died"
+// after each commit) and returns the outbox ids and event ids written.
+func write(t *testing.T, s *postgres.Store, n int) (ids []int64, events []string) {
+	t.Helper()
+	ctx := context.Background()
+	var mu sync.Mutex
+	s.OnCommit = func(_ context.Context, got []int64) { mu.Lock(); ids = append(ids, got...); mu.Unlock() }
+	defer func() { s.OnCommit = nil }()
+	for i := range n {
+		user := fmt.Sprintf("user-%d", i%5)
+		if err := s.EnsureUser(ctx, todo.User{ID: user}); err != nil {
+			t.Fatal(err)
+		}
+		title := fmt.Sprintf("task %d", i)
+		p := todo.Medium
+		if _, err := s.CreateTask(ctx, user, todo.TaskChanges{Title: &title, Priority: &p}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rows, err := s.Pool().Query(ctx, `SELECT event_id::text FROM outbox ORDER BY id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		rows.Scan(&id)
+		events = append(events, id)
+	}
+	return ids, events
+}
+
+func unpublished(t *testing.T, s *postgres.Store) int {
+	t.Helper()
+	n, _, err := s.OutboxStats(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// TestSweepPublishesWhatACrashLeftBehind: rows committed but never published (the process
+// died before its fast path ran) go out with the next sweep, once.
+func TestSweepPublishesWhatACrashLeftBehind(t *testing.T) {
+	t.Parallel()
+	s := pgtest.Store(t)
+	_, events := write(t, s, 20)
+	b := bus.NewLocal()
+	c := &counter{n: map[string]int{}}
+	b.Subscribe(event.TopicTasks, "test", c.handle)
+	r := outbox.New(s, b, quiet, outbox.Options{StaleAfter: time.Millisecond})
+	defer r.Close()
+	time.Sleep(5 * time.Millisecond)
+	n, err := r.Sweep(context.Background())
+	if err != nil || n != 20 {
+		t.Fatalf("sweep published %d (%v); want 20", n, err)
+	}
+	if n, _ := r.Sweep(context.Background()); n != 0 {
+		t.Fatalf("second sweep published %d rows again", n)
+	}
+	c.check(t, events)
+	if u := unpublished(t, s); u != 0 {
+		t.Fatalf("%d rows still unpublished", u)
+	}
+}
+
+// TestFastPathAndSweepNeverPublishTwice races flushes of the same rows against sweeps.
+func TestFastPathAndSweepNeverPublishTwice(t *testing.T) {
+	t.Parallel()
+	s := pgtest.Store(t)
+	ids, events := write(t, s, 200)
+	b := bus.NewLocal()
+	c := &counter{n: map[string]int{}}
+	b.Subscribe(event.TopicTasks, "test", c.handle)
+	r := outbox.New(s, b, quiet, outbox.Options{StaleAfter: time.Nanosecond, BatchSize: 37})
+	defer r.Close()
+	var wg sync.WaitGroup
+	for i := range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if i%2 == 0 {
+				if err := r.Flush(context.Background(), ids); err != nil {
+					t.Error(err)
+				}
+				return
+			}
+			if _, err := r.Sweep(context.Background()); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	// And the asynchronous fast path, as the store's commit hook calls it.
+	for _, id := range ids {
+		r.OnCommit(context.Background(), []int64{id})
+	}
+	wg.Wait()
+	r.Close()
+	c.check(t, events)
+	if u := unpublished(t, s); u != 0 {
+		t.Fatalf("%d rows still unpublished", u)
+	}
+}
+
+func freePort(t *testing.T) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// TestKafkaBrokerDownThenUp: while the broker is down, the fast path fails and the rows
+// stay; once it is back, a sweep publishes every one exactly once, keyed by user.
+func TestKafkaBrokerDownThenUp(t *testing.T) {
+	t.Parallel()
+	s := pgtest.Store(t)
+	port := freePort(t)
+	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	k, err := bus.NewKafka([]string{addr}, kgo.RecordDeliveryTimeout(1500*time.Millisecond), kgo.RetryTimeout(1500*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer k.Close()
+	r := outbox.New(s, k, quiet, outbox.Options{StaleAfter: time.Millisecond, Sync: true, Timeout: 3 * time.Second})
+	defer r.Close()
+	s.OnCommit = r.OnCommit
+
+	// Broker down: each write's fast path fails; the writes themselves succeed.
+	ctx := context.Background()
+	var events []string
+	for i := range 6 {
+		user := fmt.Sprintf("user-%d", i%2)
+		s.EnsureUser(ctx, todo.User{ID: user})
+		title := fmt.Sprintf("written while the broker is down %d", i)
+		p := todo.Low
+		if _, err := s.CreateTask(ctx, user, todo.TaskChanges{Title: &title, Priority: &p}); err != nil {
+			t.Fatalf("a write failed because the broker is down: %v", err)
+		}
+		if i == 0 {
+			break // one slow failing fast path is enough; the rest are written without it
+		}
+	}
+	s.OnCommit = nil
+	for i := 1; i < 6; i++ {
+		user := fmt.Sprintf("user-%d", i%2)
+		s.EnsureUser(ctx, todo.User{ID: user})
+		title := fmt.Sprintf("written while the broker is down %d", i)
+		p := todo.Low
+		if _, err := s.CreateTask(ctx, user, todo.TaskChanges{Title: &title, Priority: &p}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	time.Sleep(5 * time.Millisecond) // past StaleAfter
+	if n, err := r.Sweep(ctx); err == nil || n != 0 {
+		t.Fatalf("sweep with the broker down published %d, err %v; want 0 and an error", n, err)
+	}
+	if u := unpublished(t, s); u != 6 {
+		t.Fatalf("%d unpublished rows; want 6", u)
+	}
+	var attempts int
+	s.Pool().QueryRow(ctx, `SELECT min(attempts) FROM outbox`).Scan(&attempts)
+	if attempts < 1 {
+		t.Fatalf("failed publishes were not recorded (attempts %d)", attempts)
+	}
+	rows, _ := s.Pool().Query(ctx, `SELECT event_id::text FROM outbox ORDER BY id`)
+	for rows.Next() {
+		var id string
+		rows.Scan(&id)
+		events = append(events, id)
+	}
+	rows.Close()
+
+	// Broker back, on the same address.
+	cluster, err := kfake.NewCluster(kfake.Ports(port), kfake.SeedTopics(3, event.TopicTasks))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cluster.Close()
+	deadline := time.Now().Add(20 * time.Second)
+	for unpublished(t, s) > 0 && time.Now().Before(deadline) {
+		r.Sweep(ctx)
+	}
+	if u := unpublished(t, s); u != 0 {
+		t.Fatalf("%d rows unpublished after the broker came back", u)
+	}
+	if n, _ := r.Sweep(ctx); n != 0 {
+		t.Fatalf("a later sweep published %d rows again", n)
+	}
+
+	consumer, err := kgo.NewClient(kgo.SeedBrokers(addr), kgo.ConsumeTopics(event.TopicTasks),
+		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer consumer.Close()
+	c := &counter{n: map[string]int{}}
+	partitionOf := map[string]int32{}
+	fctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	for total := 0; total < len(events) && fctx.Err() == nil; {
+		fs := consumer.PollFetches(fctx)
+		fs.EachRecord(func(rec *kgo.Record) {
+			total++
+			var e cloudevents.Event
+			if err := e.UnmarshalJSON(rec.Value); err != nil {
+				t.Errorf("record is not a CloudEvent: %v", err)
+				return
+			}
+			c.handle(ctx, e)
+			if string(rec.Key) != event.UserID(e) {
+				t.Errorf("record key %q; want the user id %q", rec.Key, event.UserID(e))
+			}
+			if p, ok := partitionOf[string(rec.Key)]; ok && p != rec.Partition {
+				t.Errorf("user %s's events on partitions %d and %d", rec.Key, p, rec.Partition)
+			}
+			partitionOf[string(rec.Key)] = rec.Partition
+		})
+	}
+	c.check(t, events)
+}
