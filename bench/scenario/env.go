@@ -36,6 +36,9 @@ type Env struct {
 	Quick bool
 	// API is the local all-in-one binary's HTTP API (scenarios 2 to 5).
 	API *API
+	// PprofURL is where the local binary serves Go's profiles (http://127.0.0.1:PORT), or
+	// "" when it does not.
+	PprofURL string
 	// Profiles collects evidence (plans, profiles) for the report.
 	Profiles []report.Profile
 }

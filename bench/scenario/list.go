@@ -134,7 +134,7 @@ func List(users []ListUser, calls int) Scenario {
 			if err != nil {
 				return nil, err
 			}
-			plan, err := explain(ctx, e, func() error { return api.Do(ctx, "GET", w.user, path, nil, nil, 200) })
+			plan, err := explain(ctx, e, []string{"FROM tasks t", "FROM task_tags tt"}, func() error { return api.Do(ctx, "GET", w.user, path, nil, nil, 200) })
 			if err != nil {
 				e.Log.Warn("profiling a list query", "query", w.q.Name, "err", err)
 				continue
@@ -187,8 +187,8 @@ func pkSelectBaseline(ctx context.Context, e *Env, calls int, user string) (load
 
 // explain turns auto_explain on for every session (ANALYZE, BUFFERS), runs do, turns it
 // off again and returns what the server logged meanwhile: the plans of the statements do
-// caused, with actual times and rows.
-func explain(ctx context.Context, e *Env, do func() error) (string, error) {
+// caused, with actual times and rows (only statements on the tables named).
+func explain(ctx context.Context, e *Env, tables []string, do func() error) (string, error) {
 	st, err := os.Stat(e.PGLog)
 	if err != nil {
 		return "", fmt.Errorf("reading the Postgres log: %w", err)
@@ -229,24 +229,43 @@ func explain(ctx context.Context, e *Env, do func() error) (string, error) {
 	if int64(len(b)) < from {
 		from = 0
 	}
-	return planText(string(b[from:])), nil
+	return planText(string(b[from:]), tables...), nil
 }
 
-// planText keeps the auto_explain entries of a log excerpt, without the line prefixes.
-func planText(log string) string {
-	var out []string
-	keep := false
+// planText keeps the auto_explain entries of a log excerpt whose statement mentions one of
+// the tables named, without the line prefixes. Other processes' statements logged meanwhile
+// (the reminder ticker's) are dropped.
+func planText(log string, tables ...string) string {
+	var entries [][]string
+	var cur []string
+	flush := func() {
+		if cur != nil {
+			entries = append(entries, cur)
+		}
+		cur = nil
+	}
 	for _, line := range strings.Split(log, "\n") {
 		if i := strings.Index(line, "LOG:  duration:"); i >= 0 {
-			keep = true
-			out = append(out, strings.TrimSpace(line[i+len("LOG:  "):]))
+			flush()
+			cur = []string{strings.TrimSpace(line[i+len("LOG:  "):])}
 			continue
 		}
-		if keep && (strings.HasPrefix(line, "\t") || strings.HasPrefix(line, " ")) {
-			out = append(out, strings.TrimRight(line, " "))
+		if cur != nil && (strings.HasPrefix(line, "\t") || strings.HasPrefix(line, " ")) {
+			cur = append(cur, strings.TrimRight(line, " "))
 			continue
 		}
-		keep = false
+		flush()
+	}
+	flush()
+	var out []string
+	for _, e := range entries {
+		text := strings.Join(e, "\n")
+		for _, t := range tables {
+			if strings.Contains(text, t) {
+				out = append(out, text)
+				break
+			}
+		}
 	}
 	return strings.Join(out, "\n")
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/taskline/taskline/bench/load"
 	"github.com/taskline/taskline/bench/report"
+	"github.com/taskline/taskline/bench/seed"
 )
 
 // Recurring is scenario 5: n daily tasks created over HTTP, then completed over HTTP at
@@ -15,13 +16,14 @@ import (
 // last instance) and how long after the last completion the last instance exists. Baseline:
 // bare single-row INSERTs through pgx at the same concurrency.
 func Recurring(n int) Scenario {
-	const id, user = "5 recurring", "bench-recur"
+	const id = "5 recurring"
 	return Scenario{ID: id, Name: "recurring", Run: func(ctx context.Context, e *Env) ([]report.Figure, error) {
+		users := spread("bench-recur", n)
 		ids := make([]int64, n)
 		due := time.Now().Add(2 * time.Hour).UTC().Format(time.RFC3339)
 		res, err := load.Run(ctx, load.Plan{Concurrency: 16, Calls: n}, func(ctx context.Context, i int) error {
 			var t Task
-			err := e.API.Do(ctx, "POST", user, "/tasks", map[string]any{"title": fmt.Sprintf("recurring %d", i),
+			err := e.API.Do(ctx, "POST", users[i], "/tasks", map[string]any{"title": fmt.Sprintf("recurring %d", i),
 				"due_date": due, "recurrence_pattern": "daily"}, &t, 201)
 			ids[i] = t.ID
 			return err
@@ -32,13 +34,17 @@ func Recurring(n int) Scenario {
 		if err != nil {
 			return nil, err
 		}
+		if err := seed.Users(ctx, e.Pool, seed.User{ID: "bench-insert"}); err != nil {
+			return nil, err
+		}
 		base, err := insertBaseline(ctx, e, load.Plan{Concurrency: 16, Duration: 2 * time.Second}, "bench-insert")
 		if err != nil {
 			return nil, err
 		}
+		profile, statements := CPUProfile(ctx, e, 4), StatementProfile(ctx, e, n, "completion")
 		start := time.Now()
 		res, err = load.Run(ctx, load.Plan{Concurrency: 16, Calls: n}, func(ctx context.Context, i int) error {
-			return e.API.Do(ctx, "POST", user, fmt.Sprintf("/tasks/%d/complete", ids[i]), nil, nil, 200)
+			return e.API.Do(ctx, "POST", users[i], fmt.Sprintf("/tasks/%d/complete", ids[i]), nil, nil, 200)
 		})
 		if err == nil && res.Errors > 0 {
 			err = fmt.Errorf("completing recurring tasks: %d failed, first: %v", res.Errors, res.FirstError)
@@ -50,7 +56,7 @@ func Recurring(n int) Scenario {
 		var spawned int
 		deadline := completed.Add(60 * time.Second)
 		for {
-			if err := e.Pool.QueryRow(ctx, `SELECT count(*) FROM tasks WHERE user_id = $1 AND spawned_from IS NOT NULL`, user).Scan(&spawned); err != nil {
+			if err := e.Pool.QueryRow(ctx, `SELECT count(*) FROM tasks WHERE user_id = ANY($1) AND spawned_from IS NOT NULL`, uniq(users)).Scan(&spawned); err != nil {
 				return nil, fmt.Errorf("counting next instances: %w", err)
 			}
 			if spawned >= n || time.Now().After(deadline) || (spawned == 0 && time.Since(completed) > 20*time.Second) {
@@ -59,6 +65,10 @@ func Recurring(n int) Scenario {
 			time.Sleep(10 * time.Millisecond)
 		}
 		done := time.Now()
+		if p := profile(); p != "" {
+			e.AddProfile(fmt.Sprintf("pprof: local binary while %s recurring tasks are completed", thousands(n)), p)
+		}
+		e.AddProfile(fmt.Sprintf("Postgres statements while %s recurring tasks are completed and spawned", thousands(n)), statements())
 		if spawned == 0 {
 			reason := "no next instance appeared within 20 s of completing recurring tasks (is spawn-next-occurrence wired into the local binary?)"
 			return []report.Figure{report.Missing(id, fmt.Sprintf("%s recurring tasks completed: next instances/s", thousands(n)), reason)}, nil
@@ -67,10 +77,10 @@ func Recurring(n int) Scenario {
 			return nil, fmt.Errorf("only %d of %d next instances exist 60 s after the last completion", spawned, n)
 		}
 		var dup int
-		if err := e.Pool.QueryRow(ctx, `SELECT count(*) - count(DISTINCT spawned_from) FROM tasks WHERE user_id = $1 AND spawned_from IS NOT NULL`, user).Scan(&dup); err != nil {
+		if err := e.Pool.QueryRow(ctx, `SELECT count(*) - count(DISTINCT spawned_from) FROM tasks WHERE user_id = ANY($1) AND spawned_from IS NOT NULL`, uniq(users)).Scan(&dup); err != nil {
 			return nil, err
 		}
-		name := fmt.Sprintf("%s recurring tasks completed over HTTP (c=16): ", thousands(n))
+		name := fmt.Sprintf("%s recurring tasks of %d users completed over HTTP (c=16): ", thousands(n), distinct(users))
 		return []report.Figure{
 			report.Measured(id, name+"completions/s", "req/s", res.PerSecond()).WithBaseline("pgx INSERT c=16", base.PerSecond()),
 			report.Measured(id, name+"next instances/s (first completion → last instance)", "/s", float64(n)/done.Sub(start).Seconds()).

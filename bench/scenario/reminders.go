@@ -88,13 +88,14 @@ func smtpBaseline(ctx context.Context, sink *smtpsink.Sink, n int) (smtpResult, 
 // reminderBurst creates n tasks and a reminder on each, all due at one instant, and
 // measures each email's lateness at the sink.
 func reminderBurst(ctx context.Context, e *Env, sink *smtpsink.Sink, n int, base smtpResult) ([]report.Figure, error) {
-	const id, user = "4 reminders", "bench-remind"
+	const id = "4 reminders"
+	users := spread("bench-remind", n)
 	ids := make([]int64, n)
 	due := time.Now().Add(24 * time.Hour).UTC().Format(time.RFC3339)
 	t0 := time.Now()
 	res, err := load.Run(ctx, load.Plan{Concurrency: 16, Calls: n}, func(ctx context.Context, i int) error {
 		var t Task
-		if err := e.API.Do(ctx, "POST", user, "/tasks", map[string]any{"title": fmt.Sprintf("burst %d", i), "due_date": due}, &t, 201); err != nil {
+		if err := e.API.Do(ctx, "POST", users[i], "/tasks", map[string]any{"title": fmt.Sprintf("burst %d", i), "due_date": due}, &t, 201); err != nil {
 			return err
 		}
 		ids[i] = t.ID
@@ -111,7 +112,7 @@ func reminderBurst(ctx context.Context, e *Env, sink *smtpsink.Sink, n int, base
 	at := time.Now().Add(max(3*time.Second, 3*time.Since(t0))).Truncate(time.Millisecond)
 	before := sink.Count()
 	res, err = load.Run(ctx, load.Plan{Concurrency: 16, Calls: n}, func(ctx context.Context, i int) error {
-		return e.API.Do(ctx, "POST", user, "/reminders", map[string]any{"task_id": ids[i], "remind_at": at.UTC().Format(time.RFC3339Nano)}, nil, 201)
+		return e.API.Do(ctx, "POST", users[i], "/reminders", map[string]any{"task_id": ids[i], "remind_at": at.UTC().Format(time.RFC3339Nano)}, nil, 201)
 	})
 	if err == nil && res.Errors > 0 {
 		err = fmt.Errorf("creating reminders: %d failed, first: %v", res.Errors, res.FirstError)
@@ -146,7 +147,7 @@ func reminderBurst(ctx context.Context, e *Env, sink *smtpsink.Sink, n int, base
 	}
 	dups := len(msgs) - len(late)
 	l := load.Sorted(late)
-	name := fmt.Sprintf("%s reminders due at once (made over HTTP): lateness at the SMTP sink", thousands(n))
+	name := fmt.Sprintf("%s reminders of %d users due at once (made over HTTP): lateness at the SMTP sink", thousands(n), distinct(users))
 	return []report.Figure{
 		report.Measured(id, name+", p50", "ms", ms(l.Quantile(0.5))).WithBaseline("bare SMTP burst p50", ms(base.offsets.Quantile(0.5))),
 		report.Measured(id, name+", p99", "ms", ms(l.Quantile(0.99))).WithBaseline("bare SMTP burst p99", ms(base.offsets.Quantile(0.99))).
@@ -159,14 +160,13 @@ func reminderBurst(ctx context.Context, e *Env, sink *smtpsink.Sink, n int, base
 // reminderSweep seeds n reminders (COPY), makes them all due at one instant, and measures
 // how long the ticker takes to claim them all and how fast the emails arrive.
 func reminderSweep(ctx context.Context, e *Env, sink *smtpsink.Sink, n int, base smtpResult) ([]report.Figure, error) {
-	const id, user, baseUser = "4 reminders", "bench-sweep", "bench-sweep-sql"
-	for _, u := range []string{user, baseUser} {
-		if err := seed.Users(ctx, e.Pool, seed.User{ID: u, Email: u + "@bench.taskline.local"}); err != nil {
-			return nil, err
-		}
-		if err := seedReminders(ctx, e, u, n); err != nil {
-			return nil, err
-		}
+	const id, baseUser = "4 reminders", "bench-sweep-sql"
+	users := spread("bench-sweep", n)
+	if err := seedReminders(ctx, e, users); err != nil {
+		return nil, err
+	}
+	if err := seedReminders(ctx, e, spread(baseUser, n)); err != nil {
+		return nil, err
 	}
 	claim, err := claimBaseline(ctx, e, baseUser, n)
 	if err != nil {
@@ -174,7 +174,8 @@ func reminderSweep(ctx context.Context, e *Env, sink *smtpsink.Sink, n int, base
 	}
 	before := sink.Count()
 	at := time.Now().Add(time.Second).Truncate(time.Millisecond)
-	if _, err := e.Pool.Exec(ctx, `UPDATE reminders SET remind_at = $2 WHERE user_id = $1`, user, at); err != nil {
+	profile, statements := CPUProfile(ctx, e, 5), StatementProfile(ctx, e, n, "email")
+	if _, err := e.Pool.Exec(ctx, `UPDATE reminders SET remind_at = $2 WHERE user_id LIKE 'bench-sweep-%' AND user_id NOT LIKE $1`, baseUser+"%", at); err != nil {
 		return nil, fmt.Errorf("making the sweep reminders due: %w", err)
 	}
 	// Watch the claim from the database: the moment no reminder of the user is pending.
@@ -182,7 +183,7 @@ func reminderSweep(ctx context.Context, e *Env, sink *smtpsink.Sink, n int, base
 	deadline := time.Now().Add(60 * time.Second)
 	for {
 		var pending int
-		if err := e.Pool.QueryRow(ctx, `SELECT count(*) FROM reminders WHERE user_id = $1 AND status = 'pending'`, user).Scan(&pending); err != nil {
+		if err := e.Pool.QueryRow(ctx, `SELECT count(*) FROM reminders WHERE user_id = ANY($1) AND status = 'pending'`, users).Scan(&pending); err != nil {
 			return nil, fmt.Errorf("watching the sweep: %w", err)
 		}
 		if pending == 0 && time.Now().After(at) {
@@ -197,11 +198,15 @@ func reminderSweep(ctx context.Context, e *Env, sink *smtpsink.Sink, n int, base
 	if !sink.Wait(before+n, 120*time.Second) {
 		return nil, fmt.Errorf("only %d of %d sweep emails arrived within 2 min", sink.Count()-before, n)
 	}
+	if p := profile(); p != "" {
+		e.AddProfile(fmt.Sprintf("pprof: local binary during the sweep of %s reminders", thousands(n)), p)
+	}
+	e.AddProfile(fmt.Sprintf("Postgres statements during the sweep of %s reminders", thousands(n)), statements())
 	msgs := sink.Messages()[before:]
 	first, last := msgs[0].At, msgs[len(msgs)-1].At
 	rate := float64(len(msgs)) / last.Sub(first).Seconds()
 	allIn := last.Sub(at)
-	sweepName := fmt.Sprintf("%s due reminders (seeded): ", thousands(n))
+	sweepName := fmt.Sprintf("%s due reminders of %d users (seeded): ", thousands(n), distinct(users))
 	return []report.Figure{
 		report.Measured(id, sweepName+"sweep time (due → none pending)", "ms", ms(swept)).
 			WithBaseline("bare SQL claim", ms(claim)).WithTarget(1000, report.LowerIsBetter).
@@ -212,19 +217,26 @@ func reminderSweep(ctx context.Context, e *Env, sink *smtpsink.Sink, n int, base
 	}, nil
 }
 
-// seedReminders gives user n tasks due in a day, each with a reminder an hour away.
-func seedReminders(ctx context.Context, e *Env, user string, n int) error {
+// seedReminders gives users[i] a task due in a day with a reminder an hour away, for each i.
+func seedReminders(ctx context.Context, e *Env, users []string) error {
+	var us []seed.User
+	for _, u := range uniq(users) {
+		us = append(us, seed.User{ID: u, Email: u + "@bench.taskline.local"})
+	}
+	if err := seed.Users(ctx, e.Pool, us...); err != nil {
+		return err
+	}
 	now := time.Now().UTC()
 	due := now.Add(24 * time.Hour)
-	rows := make([][]any, n)
-	for i := range rows {
-		rows[i] = []any{user, "sweep " + strconv.Itoa(i), due}
+	rows := make([][]any, len(users))
+	for i, u := range users {
+		rows[i] = []any{u, "sweep " + strconv.Itoa(i), due}
 	}
 	if _, err := e.Pool.CopyFrom(ctx, pgx.Identifier{"tasks"}, []string{"user_id", "title", "due_date"}, pgx.CopyFromRows(rows)); err != nil {
 		return fmt.Errorf("seeding sweep tasks: %w", err)
 	}
 	_, err := e.Pool.Exec(ctx, `INSERT INTO reminders (task_id, user_id, remind_at)
-		SELECT id, user_id, $2 FROM tasks WHERE user_id = $1`, user, now.Add(time.Hour))
+		SELECT id, user_id, $2 FROM tasks WHERE user_id = ANY($1)`, uniq(users), now.Add(time.Hour))
 	if err != nil {
 		return fmt.Errorf("seeding sweep reminders: %w", err)
 	}
@@ -232,10 +244,37 @@ func seedReminders(ctx context.Context, e *Env, user string, n int) error {
 	return err
 }
 
+// spread names the owners of n items: ten items per user, as many users as that takes.
+// Reminders and recurring tasks belong to many people at once; the pipeline keeps one
+// user's events in order (the Kafka partition key is the user id), so piling everything
+// on one user would measure a queue nobody has.
+func spread(prefix string, n int) []string {
+	users := make([]string, n)
+	k := max(1, n/10)
+	for i := range users {
+		users[i] = fmt.Sprintf("%s-%d", prefix, i%k)
+	}
+	return users
+}
+
+func uniq(ss []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, s := range ss {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func distinct(ss []string) int { return len(uniq(ss)) }
+
 // claimBaseline is the floor of a sweep: one transaction that locks and marks n pending
 // reminders (the same SELECT ... FOR UPDATE SKIP LOCKED shape), rolled back so the rows
 // stay untouched.
-func claimBaseline(ctx context.Context, e *Env, user string, n int) (time.Duration, error) {
+func claimBaseline(ctx context.Context, e *Env, userPrefix string, n int) (time.Duration, error) {
 	tx, err := e.Pool.Begin(ctx)
 	if err != nil {
 		return 0, err
@@ -244,7 +283,7 @@ func claimBaseline(ctx context.Context, e *Env, user string, n int) (time.Durati
 	t0 := time.Now()
 	tag, err := tx.Exec(ctx, `UPDATE reminders SET status = 'triggered', updated_at = now() WHERE id IN (
 		SELECT r.id FROM reminders r JOIN tasks t ON t.id = r.task_id
-		WHERE r.user_id = $1 AND r.status = 'pending' ORDER BY r.remind_at, r.id LIMIT $2 FOR UPDATE OF r SKIP LOCKED)`, user, n)
+		WHERE r.user_id LIKE $1 AND r.status = 'pending' ORDER BY r.remind_at, r.id LIMIT $2 FOR UPDATE OF r SKIP LOCKED)`, userPrefix+"-%", n)
 	d := time.Since(t0)
 	if err != nil {
 		return 0, fmt.Errorf("baseline claim: %w", err)
@@ -254,4 +293,3 @@ func claimBaseline(ctx context.Context, e *Env, user string, n int) (time.Durati
 	}
 	return d, nil
 }
-

@@ -3,6 +3,7 @@ package sendemail_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"strings"
@@ -24,7 +25,7 @@ import (
 func TestMain(m *testing.M) { pgtest.Main(m) }
 
 type env struct {
-	t     *testing.T
+	t     testing.TB
 	store *postgres.Store
 	clock *outboxtest.Clock
 	smtp  *mailtest.Server
@@ -35,9 +36,21 @@ type env struct {
 
 var t0 = time.Date(2026, 3, 28, 7, 0, 0, 0, time.UTC) // the day before Berlin's spring change
 
-func newEnv(t *testing.T) *env {
+func newEnv(t *testing.T) *env { return newEnvB(t, 0) }
+
+// newEnvB starts the function on a fresh database; conns > 0 sizes its connection pool.
+func newEnvB(t testing.TB, conns int) *env {
 	t.Helper()
-	store := pgtest.Store(t)
+	url := pgtest.URL(t)
+	if conns > 0 {
+		url += fmt.Sprintf("&pool_max_conns=%d", conns) // pgtest URLs carry a query already
+	}
+	pool, err := postgres.Open(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	store := postgres.New(pool)
 	clock := outboxtest.NewClock(t0)
 	store.Now = clock.Now
 	srv, err := mailtest.Start()

@@ -3,8 +3,8 @@ package mail
 import (
 	"context"
 	"crypto/tls"
+	"errors"
 	"fmt"
-	"net"
 	"net/url"
 	"strconv"
 	"strings"
@@ -51,10 +51,18 @@ func build(m Message) (*gomail.Msg, error) {
 // Further query parameters: auth=plain|login|cram-md5|scram-sha-256 (default plain when
 // a user is given), timeout=10s, insecure_skip_verify=true (test servers only),
 // helo=name.
+//
+// Connections are kept open between messages (up to MaxIdle of them), so a burst of
+// reminders does not pay a TCP and TLS handshake per email; a kept connection that went
+// stale is noticed by go-mail's NOOP check before anything is sent, and replaced.
 type SMTP struct {
 	opts []gomail.Option
 	host string
+	idle chan *gomail.Client
 }
+
+// MaxIdle is how many open SMTP connections a sender keeps for reuse.
+const MaxIdle = 8
 
 // NewSMTP parses an SMTP URL.
 func NewSMTP(raw string) (*SMTP, error) {
@@ -122,21 +130,69 @@ func NewSMTP(raw string) (*SMTP, error) {
 		}
 		opts = append(opts, gomail.WithSMTPAuth(auth), gomail.WithUsername(u.User.Username()), gomail.WithPassword(pass))
 	}
-	return &SMTP{opts: opts, host: host}, nil
+	return &SMTP{opts: opts, host: host, idle: make(chan *gomail.Client, MaxIdle)}, nil
 }
 
-// Send delivers m over a new connection.
+// Send delivers m over a kept connection, or a new one.
 func (s *SMTP) Send(ctx context.Context, m Message) error {
 	g, err := build(m)
 	if err != nil {
 		return err
 	}
+	for {
+		c, reused, err := s.conn(ctx)
+		if err != nil {
+			return fmt.Errorf("connecting to %s: %w", s.host, err)
+		}
+		err = c.Send(g)
+		if err == nil {
+			s.release(c)
+			return nil
+		}
+		c.Close()
+		var se *gomail.SendError
+		if reused && errors.As(err, &se) && se.Reason == gomail.ErrConnCheck {
+			// The kept connection died while idle; nothing was sent over it. Try a new one.
+			continue
+		}
+		return fmt.Errorf("sending to %s via %s: %w", m.To, s.host, err)
+	}
+}
+
+// conn takes a kept connection or dials a new one.
+func (s *SMTP) conn(ctx context.Context) (*gomail.Client, bool, error) {
+	select {
+	case c := <-s.idle:
+		return c, true, nil
+	default:
+	}
 	c, err := gomail.NewClient(s.host, s.opts...)
 	if err != nil {
-		return fmt.Errorf("configuring SMTP client: %w", err)
+		return nil, false, err
 	}
-	if err := c.DialAndSendWithContext(ctx, g); err != nil {
-		return fmt.Errorf("sending to %s via %s: %w", m.To, net.JoinHostPort(s.host, ""), err)
+	if err := c.DialWithContext(ctx); err != nil {
+		return nil, false, err
 	}
-	return nil
+	return c, false, nil
+}
+
+// release keeps c for the next message, or closes it when enough are kept.
+func (s *SMTP) release(c *gomail.Client) {
+	select {
+	case s.idle <- c:
+	default:
+		c.Close()
+	}
+}
+
+// Close closes the kept connections.
+func (s *SMTP) Close() {
+	for {
+		select {
+		case c := <-s.idle:
+			c.Close()
+		default:
+			return
+		}
+	}
 }

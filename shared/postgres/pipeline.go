@@ -32,17 +32,6 @@ func markProcessed(t *tx, consumer, eventID string) (bool, error) {
 	return tag.RowsAffected() == 1, nil
 }
 
-// Processed reports whether consumer has handled eventID.
-func (s *Store) Processed(ctx context.Context, consumer, eventID string) (bool, error) {
-	var ok bool
-	err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM processed_events WHERE consumer = $1 AND event_id = $2)`,
-		consumer, eventID).Scan(&ok)
-	if err != nil {
-		return false, fmt.Errorf("checking processed event %s: %w", eventID, err)
-	}
-	return ok, nil
-}
-
 // Why a consumer did nothing; returned so callers can log it and tests can assert it.
 const (
 	SkipDuplicate    = "duplicate event"

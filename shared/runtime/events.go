@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"time"
 
 	cloudevents "github.com/cloudevents/sdk-go/v2"
@@ -278,7 +279,7 @@ func eventFromRecord(value []byte, headers map[string][]byte) (cloudevents.Event
 	}
 	e = cloudevents.NewEvent()
 	for k, v := range headers {
-		name, ok := cutPrefix(k, "ce_")
+		name, ok := strings.CutPrefix(k, "ce_")
 		if !ok {
 			continue
 		}
@@ -312,11 +313,3 @@ func eventFromRecord(value []byte, headers map[string][]byte) (cloudevents.Event
 	}
 	return e, e.Validate()
 }
-
-func cutPrefix(s, p string) (string, bool) {
-	if len(s) >= len(p) && s[:len(p)] == p {
-		return s[len(p):], true
-	}
-	return s, false
-}
-

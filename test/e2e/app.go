@@ -188,7 +188,7 @@ func (a *App) Publish(ctx context.Context, topic string, cloudEvent []byte, part
 	if err != nil {
 		return fmt.Errorf("building publish request: %w", err)
 	}
-	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Content-Type", "application/cloudevents+json")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return fmt.Errorf("publishing to %s via daprd of %s: %w", topic, a.ID, err)

@@ -18,8 +18,9 @@ func (s *Stack) StopBroker() {
 }
 
 // RestartBroker starts a fresh broker on the stopped one's address, with Taskline's topics
-// created again and empty (kfake keeps everything in memory), and stops it when t ends.
-// Clients reconnect to the same address on their own.
+// created again and empty (kfake keeps everything in memory). Clients reconnect to the same
+// address on their own. When the Stack's test ends, its apps are stopped before this broker
+// (daprd exits non-zero when its Kafka component cannot close cleanly).
 func (s *Stack) RestartBroker(t testing.TB) {
 	t.Helper()
 	s.mu.Lock()
@@ -34,5 +35,13 @@ func (s *Stack) RestartBroker(t testing.TB) {
 		t.Fatal(fmt.Errorf("restarting the broker on %s: %w", s.broker.Addr(), err))
 	}
 	s.broker = b
-	t.Cleanup(b.Close)
+	apps := append([]*App(nil), s.apps...)
+	s.t.Cleanup(func() {
+		// Runs before the apps' own cleanups (registered earlier), which then report the
+		// result of these stops.
+		for _, a := range apps {
+			_ = a.stop()
+		}
+		b.Close()
+	})
 }

@@ -65,17 +65,38 @@ func DaprdPath() (string, error) {
 // Build compiles the main package pkg (an import path in the workspace, e.g.
 // "github.com/taskline/taskline/functions/create-task/cmd/create-task") into a temporary
 // folder of t and returns the binary's path. Go's build cache makes repeated builds cheap.
+// Like every function here that takes t, call it from the test's goroutine; to build
+// several binaries at once use BuildAll.
 func Build(t testing.TB, pkg string) string {
 	t.Helper()
-	out := filepath.Join(t.TempDir(), path.Base(pkg))
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	return BuildAll(t, pkg)[0]
+}
+
+// BuildAll compiles several main packages with one `go build` (which builds them in
+// parallel) and returns their binaries' paths in the order given. The packages' last
+// path elements must differ: they name the binaries.
+func BuildAll(t testing.TB, pkgs ...string) []string {
+	t.Helper()
+	dir := t.TempDir()
+	out := make([]string, len(pkgs))
+	seen := map[string]string{}
+	for i, pkg := range pkgs {
+		name := path.Base(pkg)
+		if other, ok := seen[name]; ok {
+			t.Fatalf("building %s and %s: both would be named %s", other, pkg, name)
+		}
+		seen[name] = pkg
+		out[i] = filepath.Join(dir, name)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", out, pkg)
+	// -o with a trailing separator writes each main package into the folder under its name.
+	cmd := exec.CommandContext(ctx, "go", append([]string{"build", "-o", dir + string(filepath.Separator)}, pkgs...)...)
 	if root, err := RepoRoot(); err == nil {
 		cmd.Dir = root
 	}
 	if b, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("building %s: %v\n%s", pkg, err, b)
+		t.Fatalf("building %v: %v\n%s", pkgs, err, b)
 	}
 	return out
 }

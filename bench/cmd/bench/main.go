@@ -103,8 +103,9 @@ func run(log *slog.Logger, out, only string, quick bool, budget time.Duration) e
 	log.Info("starting PostgreSQL")
 	pg, err := pglocal.Start(ctx, pglocal.Options{Settings: map[string]string{
 		"max_connections": "300",
-		// auto_explain is loaded but off (log_min_duration -1) until a scenario profiles.
-		"shared_preload_libraries": "auto_explain",
+		// auto_explain is loaded but off (log_min_duration -1) until a scenario profiles;
+		// pg_stat_statements counts the statements behind each outcome.
+		"shared_preload_libraries": "auto_explain,pg_stat_statements",
 	}})
 	if err != nil {
 		return err
@@ -125,6 +126,9 @@ func run(log *slog.Logger, out, only string, quick bool, budget time.Duration) e
 	defer e.Pool.Close()
 	if err := postgres.Migrate(ctx, e.Pool); err != nil {
 		return err
+	}
+	if _, err := e.Pool.Exec(ctx, `CREATE EXTENSION IF NOT EXISTS pg_stat_statements`); err != nil {
+		return fmt.Errorf("enabling pg_stat_statements: %w", err)
 	}
 
 	r := &report.Report{Date: started.UTC(), Machine: machine(ctx, e)}

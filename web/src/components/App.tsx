@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useCallback, useEffect, useState } from 'preact/hooks';
 import { clearSession, loadConfig, restoreSession, saveSession, type AppConfig, type Session } from '../lib/session';
 import { SignIn } from './SignIn';
 import { TasksPage } from './TasksPage';
@@ -13,17 +13,18 @@ export function App() {
     void loadConfig().then(setConfig);
   }, []);
 
-  function signIn(s: Session) {
+  const signIn = useCallback((s: Session) => {
     saveSession(localStorage, s);
     setNotice('');
     setSession(s);
-  }
+  }, []);
 
-  function signOut(reason = '') {
+  // Stable, so the task page does not reload its list when this component re-renders.
+  const signOut = useCallback((reason = '') => {
     clearSession(localStorage);
     setNotice(reason);
     setSession(null);
-  }
+  }, []);
 
   if (session) {
     return <TasksPage session={session} onSignOut={signOut} />;

@@ -45,6 +45,10 @@ export function TasksPage({ session, onSignOut }: Props) {
   const [now, setNow] = useState(() => new Date());
   const searchRef = useRef<HTMLInputElement>(null);
   const seq = useRef(0);
+  // Reloads after slow operations (completing waits for the next instance) use the filters
+  // in force when they finish, not when they started.
+  const queryRef = useRef(query);
+  queryRef.current = query;
 
   const unauthorized = useCallback(() => onSignOut('Your sign-in has expired. Sign in again.'), [onSignOut]);
 
@@ -174,10 +178,8 @@ export function TasksPage({ session, onSignOut }: Props) {
     while (Date.now() < deadline) {
       try {
         const page = await client.listTasks({ ...defaultQuery, sort: 'created_at', order: 'desc' }, zone);
-        const next = page.tasks.find(
-          (t) => String(t.id) !== String(done.id) && !t.completed && t.title === done.title && t.recurrence_pattern === done.recurrence_pattern,
-        );
-        if (next && (!done.due_date || !next.due_date || next.due_date > done.due_date)) return next;
+        const next = page.tasks.find((t) => t.spawned_from != null && String(t.spawned_from) === String(done.id));
+        if (next) return next;
       } catch {
         return null;
       }
@@ -199,6 +201,9 @@ export function TasksPage({ session, onSignOut }: Props) {
         await client.completeTask(task.id);
         if (task.recurrence_pattern) {
           setAnnouncement(`Completed “${task.title}”.`);
+          // The next instance is created by an event after the completion commits: show the
+          // list now, then again once the instance exists.
+          void load(queryRef.current);
           const next = await findNextInstance(task);
           setAnnouncement(
             next
@@ -217,7 +222,7 @@ export function TasksPage({ session, onSignOut }: Props) {
         n.delete(key);
         return n;
       });
-      await Promise.all([load(query), loadSide()]);
+      await Promise.all([load(queryRef.current), loadSide()]);
     }
   }
 
@@ -391,7 +396,7 @@ export function TasksPage({ session, onSignOut }: Props) {
           onClose={() => setEditing(null)}
           onChanged={(msg) => {
             setAnnouncement(msg);
-            void load(query);
+            void load(queryRef.current);
             void loadSide();
           }}
           onUnauthorized={unauthorized}

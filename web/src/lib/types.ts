@@ -28,6 +28,8 @@ export interface Task {
   recurrence_end_date: string | null;
   tags: Tag[];
   overdue: boolean;
+  /** The completed instance of a recurring task this one was created from, if any. */
+  spawned_from?: number | string | null;
   created_at: string;
   updated_at: string;
 }

@@ -33,6 +33,7 @@ type delivery struct {
 }
 
 type recorder struct {
+	log  *slog.Logger
 	mode string
 	mu   sync.Mutex
 	got  []delivery
@@ -40,7 +41,7 @@ type recorder struct {
 
 func main() {
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
-	r := &recorder{mode: os.Getenv("MODE")}
+	r := &recorder{log: log, mode: os.Getenv("MODE")}
 	if r.mode == "" {
 		r.mode = "ok"
 	}
@@ -88,7 +89,7 @@ func (r *recorder) record(w http.ResponseWriter, req *http.Request) {
 	r.mu.Lock()
 	r.got = append(r.got, delivery{Path: req.URL.Path, ContentType: req.Header.Get("Content-Type"), Body: body, At: time.Now()})
 	r.mu.Unlock()
-	slog.Info("delivery", "path", req.URL.Path, "mode", r.mode)
+	r.log.Info("delivery", "path", req.URL.Path, "mode", r.mode)
 
 	if !strings.HasPrefix(req.URL.Path, "/events/") {
 		w.WriteHeader(http.StatusOK)

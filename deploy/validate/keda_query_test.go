@@ -1,0 +1,106 @@
+package validate
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	kedav1alpha1 "github.com/kedacore/keda/v2/apis/keda/v1alpha1"
+
+	"github.com/taskline/taskline/shared/pglocal"
+	"github.com/taskline/taskline/shared/postgres"
+)
+
+// tickQuery is the postgresql trigger's query as the chart renders it for production.
+func tickQuery(t *testing.T) string {
+	t.Helper()
+	r, err := Render(chartDir, DefaultRelease, valuesPath("values-prod.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	objs, err := DecodeAll(r.Manifests)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range objs {
+		if so, ok := o.Value.(*kedav1alpha1.ScaledObject); ok && o.Name == "tick-reminders" {
+			for _, tr := range so.Spec.Triggers {
+				if tr.Type == "postgresql" {
+					return tr.Metadata["query"]
+				}
+			}
+		}
+	}
+	t.Fatal("no postgresql trigger on ScaledObject/tick-reminders")
+	return ""
+}
+
+// KEDA wakes tick-reminders exactly when it has work: the rendered query runs against the
+// real schema and counts due (and soon due) reminders, due retries and stale outbox rows,
+// and nothing else. A query that names a missing column would leave the sweeper at zero
+// for ever, with KEDA only logging the error.
+func TestTickRemindersWakeQueryCountsDueWork(t *testing.T) {
+	t.Parallel()
+	query := tickQuery(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	pg, err := pglocal.Start(ctx, pglocal.Options{})
+	if err != nil {
+		t.Fatalf("starting Postgres: %v", err)
+	}
+	t.Cleanup(func() { _ = pg.Stop() })
+	pool, err := postgres.Open(ctx, pg.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	if err := postgres.Migrate(ctx, pool); err != nil {
+		t.Fatal(err)
+	}
+	count := func() int64 {
+		t.Helper()
+		var n int64
+		if err := pool.QueryRow(ctx, query).Scan(&n); err != nil {
+			t.Fatalf("the KEDA query fails on the real schema: %v\n%s", err, query)
+		}
+		return n
+	}
+	if n := count(); n != 0 {
+		t.Fatalf("empty database: %d, want 0 (KEDA would wake the sweeper for nothing)", n)
+	}
+	exec := func(sql string, args ...any) {
+		t.Helper()
+		if _, err := pool.Exec(ctx, sql, args...); err != nil {
+			t.Fatalf("%s: %v", sql, err)
+		}
+	}
+	exec(`INSERT INTO users (id, email) VALUES ('u1', 'u1@example.com')`)
+	var task int64
+	if err := pool.QueryRow(ctx, `INSERT INTO tasks (user_id, title) VALUES ('u1', 't') RETURNING id`).Scan(&task); err != nil {
+		t.Fatal(err)
+	}
+	reminder := func(status string, remindAt, nextAttempt any) {
+		exec(`INSERT INTO reminders (task_id, user_id, remind_at, status, next_attempt_at) VALUES ($1, 'u1', $2, $3, $4)`, task, remindAt, status, nextAttempt)
+	}
+	now := time.Now()
+	// Not work: far in the future, or already finished.
+	reminder("pending", now.Add(time.Hour), nil)
+	reminder("sent", now.Add(-time.Hour), nil)
+	reminder("failed", now.Add(-time.Hour), nil)
+	reminder("cancelled", now.Add(-time.Hour), nil)
+	reminder("retrying", now.Add(-time.Hour), now.Add(time.Hour))
+	exec(`INSERT INTO outbox (event_id, topic, partition_key, event, created_at, published_at) VALUES (gen_random_uuid(), 'task-events', 'u1', '{}', now() - interval '1 hour', now())`)
+	exec(`INSERT INTO outbox (event_id, topic, partition_key, event) VALUES (gen_random_uuid(), 'task-events', 'u1', '{}')`) // being published right now
+	if n := count(); n != 0 {
+		t.Fatalf("nothing is due: %d, want 0", n)
+	}
+	// Work: a reminder due now, one due within the wake-ahead window, a retry whose time has
+	// come, and an outbox row a crashed publisher left behind.
+	reminder("pending", now.Add(-time.Second), nil)
+	reminder("pending", now.Add(time.Minute), nil)
+	reminder("retrying", now.Add(-time.Hour), now.Add(-time.Second))
+	exec(`INSERT INTO outbox (event_id, topic, partition_key, event, created_at) VALUES (gen_random_uuid(), 'task-events', 'u1', '{}', now() - interval '5 minutes')`)
+	if n := count(); n != 4 {
+		t.Fatalf("due work: %d, want 4", n)
+	}
+}
