@@ -14,7 +14,10 @@ import (
 
 // API calls Taskline's HTTP API as a user's client does: JSON bodies, bearer tokens.
 type API struct {
-	Base   string // http://127.0.0.1:PORT
+	Base string // http://127.0.0.1:PORT
+	// Route, when set, picks the base URL per request: with one process per function
+	// (scenario 6) each path has its own.
+	Route  func(method, path string) string
 	Client *http.Client
 	env    *Env
 	tokens sync.Map // user -> token
@@ -48,7 +51,11 @@ func (a *API) Do(ctx context.Context, method, user, path string, body, out any, 
 		}
 		r = bytes.NewReader(b)
 	}
-	req, err := http.NewRequestWithContext(ctx, method, a.Base+"/api/"+user+path, r)
+	base := a.Base
+	if a.Route != nil {
+		base = a.Route(method, path)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, base+"/api/"+user+path, r)
 	if err != nil {
 		return err
 	}

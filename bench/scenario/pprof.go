@@ -78,10 +78,11 @@ func trimPprof(s string) string {
 
 // StatementProfile resets pg_stat_statements and returns a function that reports, for the
 // statements run since, the busiest by total time, with calls per unit of work (per
-// completed task, per email): how many round trips each outcome costs.
+// completed task, per email): how many round trips each outcome costs. It reports ""
+// when the database has no pg_stat_statements (scenario 6's).
 func StatementProfile(ctx context.Context, e *Env, units int, unit string) (stop func() string) {
 	if _, err := e.Pool.Exec(ctx, `SELECT pg_stat_statements_reset()`); err != nil {
-		return func() string { return "no statement profile: " + err.Error() }
+		return func() string { return "" }
 	}
 	return func() string {
 		rows, err := e.Pool.Query(ctx, `SELECT calls, total_exec_time, mean_exec_time,

@@ -155,3 +155,48 @@ func TestLocalReminderEmail(t *testing.T) {
 		t.Fatalf("%d emails in the end; want 1 (none for the completed task)", n)
 	}
 }
+
+// TestLocalBurstOfReminders: many reminders of ten users falling due at once are each
+// emailed exactly once through the in-process bus (fast path, batching, the ticker's own loop).
+func TestLocalBurstOfReminders(t *testing.T) {
+	t.Parallel()
+	l := startLocal(t, "UTC")
+	const users, per = 10, 50
+	const n = users * per
+	ctx := context.Background()
+	for u := range users {
+		user := fmt.Sprintf("burst-%d", u)
+		if err := l.api.Store.EnsureUser(ctx, todo.User{ID: user, Email: user + "@example.com"}); err != nil {
+			t.Fatal(err)
+		}
+		title, p := "Burst", todo.Medium
+		task, err := l.api.Store.CreateTask(ctx, user, todo.TaskChanges{Title: &title, Priority: &p})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Written in one statement, due a second from now: the burst, not the seeding, is
+		// what is measured.
+		if _, err := l.api.Store.Pool().Exec(ctx, `INSERT INTO reminders (task_id, user_id, remind_at)
+			SELECT $1, $2, now() + interval '1 second' FROM generate_series(1, $3)`, task.ID, user, per); err != nil {
+			t.Fatal(err)
+		}
+	}
+	began := time.Now()
+	msgs := l.smtp.Wait(n, 60*time.Second)
+	took := time.Since(began) - time.Second
+	if len(msgs) != n {
+		t.Fatalf("%d emails for %d reminders", len(msgs), n)
+	}
+	ids := map[string]bool{}
+	for _, m := range msgs {
+		ids[m.MessageID] = true
+	}
+	if len(ids) != n {
+		t.Fatalf("%d distinct Message-IDs among %d emails: duplicates", len(ids), n)
+	}
+	t.Logf("%d reminders due at once emailed in %v after their time (%.0f emails/s)", n, took, float64(n)/took.Seconds())
+	time.Sleep(time.Second)
+	if got := len(l.smtp.Messages()); got != n {
+		t.Fatalf("%d emails in the end; want %d", got, n)
+	}
+}

@@ -144,8 +144,13 @@ func TestChartRefusesBadValues(t *testing.T) {
 	}{
 		{"more consumers than partitions", map[string]any{"functions": map[string]any{"send-email": map[string]any{"maxReplicas": 6}}}, "above the 3 partitions"},
 		{"subscription without dead-letter topic", map[string]any{"functions": map[string]any{"send-email": map[string]any{"deadLetterTopic": ""}}}, "deadLetterTopic is required"},
-		{"unknown Kafka auth type", map[string]any{"kafka": map[string]any{"authType": "kerberos"}}, "kafka.authType must be"},
-		{"unknown initial offset", map[string]any{"kafka": map[string]any{"initialOffset": "earliest"}}, "kafka.initialOffset must be oldest or newest"},
+		// values.schema.json
+		{"unknown Kafka auth type", map[string]any{"kafka": map[string]any{"authType": "kerberos"}}, "at '/kafka/authType': value must be one of"},
+		{"KEDA's name for the initial offset", map[string]any{"kafka": map[string]any{"initialOffset": "earliest"}}, "at '/kafka/initialOffset'"},
+		{"typo in a values key", map[string]any{"httpRuntme": "deployment"}, "httpRuntme"},
+		{"typo in a function's key", map[string]any{"functions": map[string]any{"send-email": map[string]any{"maxReplica": 2}}}, "maxReplica"},
+		{"Dapr metrics port on queue-proxy's port", map[string]any{"dapr": map[string]any{"metricsPort": 9090}}, "at '/dapr/metricsPort'"},
+		{"broker list as one string", map[string]any{"kafka": map[string]any{"brokers": []any{"a:9092,b:9092"}}}, "at '/kafka/brokers/0'"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

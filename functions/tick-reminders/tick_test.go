@@ -192,3 +192,32 @@ func TestSweepOf10000DueReminders(t *testing.T) {
 		t.Fatalf("tick took %v; the seed's own target is 10s", took)
 	}
 }
+
+// TestRetriggersStuckReminders: a reminder whose reminder.triggered never led to a result
+// (dead-lettered by the broker after a consumer kept failing) is triggered again after
+// postgres.StuckAfter, once.
+func TestRetriggersStuckReminders(t *testing.T) {
+	t.Parallel()
+	s := pgtest.Store(t)
+	clock := outboxtest.NewClock(time.Now())
+	s.Now = clock.Now
+	ids := seed(t, s, 1, func(int) time.Time { return clock.Now().Add(time.Second) }, 1)
+	outboxtest.Drain(t, s)
+	tk := tick.New(deps(s), nil)
+	clock.Add(time.Second)
+	tk.Tick(context.Background())
+	if got := triggeredIDs(t, outboxtest.Drain(t, s)); !slices.Equal(got, ids) {
+		t.Fatalf("first tick triggered %v; want %v", got, ids)
+	}
+	clock.Add(postgres.StuckAfter - time.Second)
+	tk.Tick(context.Background())
+	if got := triggeredIDs(t, outboxtest.Drain(t, s)); len(got) != 0 {
+		t.Fatalf("re-triggered %v before StuckAfter", got)
+	}
+	clock.Add(time.Second)
+	tk.Tick(context.Background())
+	tk.Tick(context.Background())
+	if got := triggeredIDs(t, outboxtest.Drain(t, s)); !slices.Equal(got, ids) {
+		t.Fatalf("after StuckAfter triggered %v; want %v once", got, ids)
+	}
+}

@@ -15,7 +15,9 @@ package outbox
 
 import (
 	"context"
+	"errors"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -105,11 +107,15 @@ func (r *Relay) OnCommit(ctx context.Context, ids []int64) {
 	if r.closed {
 		return // shutting down: the sweep of the next process publishes them
 	}
-	select {
-	case r.queue <- ids:
-	default:
-		// Saturated: the sweep publishes these a little later rather than blocking writes.
-		r.log.WarnContext(ctx, "fast-path queue full; leaving rows to the sweep", "rows", len(ids))
+	// Large commits (a tick claiming thousands of reminders) are split so several workers
+	// share them and no flush holds its locks for long.
+	for chunk := range slices.Chunk(ids, r.opts.BatchSize) {
+		select {
+		case r.queue <- chunk:
+		default:
+			// Saturated: the sweep publishes these a little later rather than blocking writes.
+			r.log.WarnContext(ctx, "fast-path queue full; leaving rows to the sweep", "rows", len(chunk))
+		}
 	}
 }
 
@@ -118,6 +124,8 @@ func (r *Relay) OnCommit(ctx context.Context, ids []int64) {
 func (r *Relay) work() {
 	defer r.wg.Done()
 	for ids := range r.queue {
+		// Copy before appending: ids may share its backing array with the committer's slice.
+		ids = slices.Clone(ids)
 	more:
 		for len(ids) < r.opts.BatchSize {
 			select {
@@ -136,12 +144,19 @@ func (r *Relay) work() {
 	}
 }
 
-// Flush publishes the named rows that are still unpublished.
+// Flush publishes the named rows that are still unpublished, BatchSize rows per
+// transaction.
 func (r *Relay) Flush(ctx context.Context, ids []int64) error {
-	ctx, cancel := context.WithTimeout(ctx, r.opts.Timeout)
-	defer cancel()
-	_, err := r.store.PublishOutbox(ctx, ids, r.pub.Publish)
-	return err
+	var errs []error
+	for chunk := range slices.Chunk(ids, r.opts.BatchSize) {
+		cctx, cancel := context.WithTimeout(ctx, r.opts.Timeout)
+		_, err := r.store.PublishOutbox(cctx, chunk, r.pub.Publish)
+		cancel()
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // Sweep publishes every row that has been unpublished for longer than StaleAfter, batch by

@@ -180,8 +180,16 @@ type TickResult struct {
 	Cancelled int // skipped because their task was completed
 }
 
+// StuckAfter is how long a reminder may stay triggered before the ticker triggers it
+// again: its event was dead-lettered or lost with a consumer that kept failing. A delivery
+// in progress holds the reminder's row lock for at most an SMTP timeout, and a delivery
+// that ran moved the reminder on (sent, retrying, failed), so a second email cannot come
+// from this.
+const StuckAfter = 10 * time.Minute
+
 // ClaimDueReminders claims up to limit reminders that are due (pending with remind_at
-// passed, or retrying with next_attempt_at passed), marks them triggered and emits
+// passed, retrying with next_attempt_at passed, or triggered longer than StuckAfter ago
+// without a result), marks them triggered and emits
 // reminder.triggered for each, in one transaction. Rows are claimed with FOR UPDATE SKIP
 // LOCKED, so replicas ticking at once split the work instead of firing a reminder twice.
 // A reminder whose task is completed is cancelled instead (deleted tasks take their
@@ -192,10 +200,12 @@ func (s *Store) ClaimDueReminders(ctx context.Context, limit int) (TickResult, e
 		rows, err := t.Query(ctx, `
 			SELECT r.id, r.task_id, r.user_id, r.remind_at, r.attempts, t.title, t.due_date, t.completed
 			FROM reminders r JOIN tasks t ON t.id = r.task_id
-			WHERE (r.status = 'pending' AND r.remind_at <= $1) OR (r.status = 'retrying' AND r.next_attempt_at <= $1)
+			WHERE (r.status = 'pending' AND r.remind_at <= $1)
+			   OR (r.status = 'retrying' AND r.next_attempt_at <= $1)
+			   OR (r.status = 'triggered' AND r.updated_at <= $3)
 			ORDER BY coalesce(r.next_attempt_at, r.remind_at), r.id
 			LIMIT $2
-			FOR UPDATE OF r SKIP LOCKED`, t.at, limit)
+			FOR UPDATE OF r SKIP LOCKED`, t.at, limit, t.at.Add(-StuckAfter))
 		if err != nil {
 			return fmt.Errorf("claiming due reminders: %w", err)
 		}

@@ -267,8 +267,16 @@ func TestPipelineThroughDapr(t *testing.T) {
 		}
 		chain(map[string]any{"title": "Rent", "recurrence_pattern": "monthly", "due_date": local(time.January, 31, 9).Format(time.RFC3339)},
 			local(time.February, 28, 9), local(time.March, 31, 9)) // also crosses the March DST change
-		chain(map[string]any{"title": "Stretch", "recurrence_pattern": "daily", "due_date": local(time.October, 24, 9).Format(time.RFC3339)},
-			local(time.October, 25, 9), local(time.October, 26, 9)) // the October change falls on the last Sunday
+		// Daily across the October change (the last Sunday of October): 09:00 stays 09:00.
+		change := 31
+		for local(time.October, change, 9).Weekday() != time.Sunday {
+			change--
+		}
+		chain(map[string]any{"title": "Stretch", "recurrence_pattern": "daily", "due_date": local(time.October, change-1, 9).Format(time.RFC3339)},
+			local(time.October, change, 9), local(time.October, change+1, 9))
+		if local(time.October, change-1, 9).Sub(local(time.October, change, 9)) != -25*time.Hour {
+			t.Fatalf("the chain does not cross the DST change")
+		}
 		last := p.createTask(t, tok, user, map[string]any{"title": "Course", "recurrence_pattern": "daily",
 			"due_date": local(time.June, 10, 18).Format(time.RFC3339), "recurrence_end_date": fmt.Sprintf("%d-06-10", year)})
 		p.call(t, "complete-task", tok, "POST", fmt.Sprintf("/api/%s/tasks/%d/complete", user, last.ID), nil, nil)

@@ -202,7 +202,7 @@ func plan(quick bool, sink *smtpsink.Sink) []scenario.Scenario {
 		scenario.List(users, calls),
 		scenario.Reminders(sink, burst, sweep),
 		scenario.Recurring(recurring),
-		scenario.Dapr(),
+		scenario.Dapr(sink, burst, sweep/2, recurring/2),
 	}
 }
 
