@@ -26,9 +26,13 @@ import (
 func Build(ctx context.Context, root, dir string, pkgs ...string) map[string]error {
 	failed := map[string]error{}
 	for _, pkg := range pkgs {
+		if ctx.Err() != nil {
+			failed[pkg] = ctx.Err()
+			continue
+		}
 		var err error
 		for attempt := range 2 {
-			if attempt > 0 {
+			if attempt > 0 && ctx.Err() == nil {
 				// A generated input (web/dist) may be mid-rewrite by a concurrent build.
 				time.Sleep(3 * time.Second)
 			}

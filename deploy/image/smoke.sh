@@ -30,7 +30,8 @@ unpack() { # image tarball -> rootfs dir
 
 run_in() { # rootfs, env...
   local rootfs=$1; shift
-  env -i "$@" "$chroot" --userspec=65532:65532 "$rootfs" /function
+  # exec: the background job's PID is then the function's own, so cleanup can stop it.
+  exec env -i "$@" "$chroot" --userspec=65532:65532 "$rootfs" /function
 }
 
 if [ -f "$images/taskline.tar" ]; then

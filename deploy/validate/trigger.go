@@ -61,7 +61,8 @@ type kafkaTrigger struct {
 
 	AWSRegion string `keda:"name=awsRegion,order=triggerMetadata,optional"`
 
-	triggerIndex int //nolint:unused // KEDA's parser requires the field
+	//lint:ignore U1000 KEDA's parser (scalersconfig.TypedConfig) requires the field.
+	triggerIndex int
 }
 
 // Validate repeats the checks of KEDA's kafkaMetadata.Validate that need no cluster.
@@ -105,7 +106,8 @@ type postgresqlTrigger struct {
 
 	Password string `keda:"name=password, order=authParams;resolvedEnv, optional"`
 
-	triggerIndex int //nolint:unused // KEDA's parser requires the field
+	//lint:ignore U1000 KEDA's parser (scalersconfig.TypedConfig) requires the field.
+	triggerIndex int
 }
 
 // Validate repeats KEDA's postgreSQLMetadata.Validate for connection-string auth.
