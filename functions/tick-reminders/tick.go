@@ -74,7 +74,7 @@ func New(d *runtime.Deps, sweep *outbox.Relay) *Ticker {
 // Build describes the function to the runtime's adapters: the cron binding, a CloudEvent
 // handler for schedule sources, and the Run loop.
 func Build(d *runtime.Deps) (runtime.EventFunction, error) {
-	t := New(d, runtime.RelayOf(d))
+	t := New(d, d.Relay)
 	return runtime.EventFunction{
 		Name:       Name,
 		Handle:     t.Handle,

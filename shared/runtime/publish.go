@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"strconv"
-	"sync"
 
 	"github.com/taskline/taskline/shared/bus"
 	"github.com/taskline/taskline/shared/outbox"
@@ -48,25 +47,15 @@ func ConfigurePublishing(ctx context.Context, d *Deps) (func(), error) {
 	return func() { r.Close(); closePub() }, nil
 }
 
-// relays maps a function's dependencies to the relay publishing its outbox, for functions
-// that also sweep (tick-reminders) and for shutdown.
-var relays sync.Map // *Deps -> *outbox.Relay
-
 // UsePublisher makes pub the function's publisher: a relay over relayStore (the function's
 // store, or one on a pool of its own when pub runs consumers in process) becomes the
-// store's commit hook. Close the relay on shutdown.
+// store's commit hook, and d.Relay (functions that also sweep, like tick-reminders, use it).
+// Close the relay on shutdown.
 func UsePublisher(d *Deps, relayStore *postgres.Store, pub outbox.Publisher, opts outbox.Options) *outbox.Relay {
 	r := outbox.New(relayStore, pub, d.Log, opts)
 	d.Store.OnCommit = r.OnCommit
-	relays.Store(d, r)
+	d.Relay = r
 	return r
-}
-
-// RelayOf returns the relay UsePublisher installed for d, or nil when nothing publishes.
-func RelayOf(d *Deps) *outbox.Relay {
-	r, _ := relays.Load(d)
-	rel, _ := r.(*outbox.Relay)
-	return rel
 }
 
 // InLambda reports whether the process runs as an AWS Lambda function.

@@ -12,6 +12,7 @@ import (
 
 	"github.com/taskline/taskline/shared/auth"
 	"github.com/taskline/taskline/shared/event"
+	"github.com/taskline/taskline/shared/outbox"
 	"github.com/taskline/taskline/shared/postgres"
 )
 
@@ -22,6 +23,8 @@ type Deps struct {
 	Store  *postgres.Store
 	Guard  *auth.Guard
 	Errors ErrorWriter
+	// Relay publishes the store's outbox; nil when nothing publishes (PUBLISHER=none).
+	Relay *outbox.Relay
 }
 
 // NewDeps builds the dependencies of a function on an open store.
