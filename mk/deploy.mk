@@ -10,11 +10,15 @@
 #                     Postgres (the taskline image migrates it first); /healthz and /readyz
 #                     must answer. Needs root.
 #   make lambda       dist/lambda/<name>.zip: each function as a `bootstrap` for provided.al2023
-#   make chart-lint   helm lint (the Helm library's linter) for every values file
+#   make chart-lint   helm lint for every values file: the Helm library's linter, and
+#                     `helm lint --strict` too when a helm binary is on PATH
 #   make validate     chart-lint + render every values file + strict decode + Knative/KEDA
 #                     validation + cross-resource checks + infra/ drift check
 #   make infra        re-render infra/dapr, infra/keda, infra/knative from the chart
-#   make test-deploy  the tests of deploy/validate and deploy/image (called by `make test`)
+#   make test-deploy  gofmt, vet and the tests of deploy/validate and deploy/image (called by
+#                     `make test`): every values file valid, broken manifests rejected, infra/
+#                     in sync, KEDA's query on the real schema, workflows (actionlint), Lambda
+#                     template, image assembly, the Dockerfile's build step
 #
 # deploy/validate pulls k8s.io, Knative, KEDA, Dapr and Helm; deploy/image pulls
 # go-containerregistry. Their versions must never leak into the function modules through
@@ -45,8 +49,14 @@ DEPLOY_IMAGE := cd $(DEPLOY_ROOT)/deploy/image && GOWORK=off $(DEPLOY_GO)
 
 .PHONY: images images-smoke lambda chart-lint validate infra test-deploy
 
+# The web function and the all-in-one binary embed web/dist: build the app first when npm
+# is there (mk/web.mk), as `make run` does.
+DEPLOY_WEB = @if command -v npm >/dev/null && $(MAKE) -n web >/dev/null 2>&1; then $(MAKE) --no-print-directory web; \
+	else echo "npm not found: web/dist is embedded as it is"; fi
+
 images:
 	@test -n "$(DEPLOY_FUNCTIONS)" || { echo "no functions/*/cmd/*/main.go yet"; exit 1; }
+	$(DEPLOY_WEB)
 	@mkdir -p $(DEPLOY_DIST)/linux_$(IMAGE_ARCH) $(DEPLOY_DIST)/images
 	$(DEPLOY_IMAGE) build -o $(DEPLOY_DIST)/build-image ./cmd/build-image
 	@set -e; for f in $(DEPLOY_FUNCTIONS); do \
@@ -65,6 +75,7 @@ images-smoke: images
 
 lambda:
 	@test -n "$(DEPLOY_FUNCTIONS)" || { echo "no functions/*/cmd/*/main.go yet"; exit 1; }
+	$(DEPLOY_WEB)
 	@mkdir -p $(DEPLOY_DIST)/lambda
 	$(DEPLOY_IMAGE) build -o $(DEPLOY_DIST)/lambda-zip ./cmd/lambda-zip
 	@set -e; for f in $(DEPLOY_FUNCTIONS); do \

@@ -80,6 +80,7 @@ var knativeReservedPorts = []int{
 type app struct {
 	obj     Object
 	knative bool
+	top     map[string]string // the object's own annotations (not the pod's)
 	meta    map[string]string // pod template annotations
 	labels  map[string]string // pod template labels
 	pod     *corev1.PodSpec
@@ -144,10 +145,10 @@ func Check(objs []Object, facts Facts) error {
 		seen[key] = true
 		switch v := o.Value.(type) {
 		case *appsv1.Deployment:
-			ix.apps[o.Name] = app{obj: o, meta: v.Spec.Template.Annotations, labels: v.Spec.Template.Labels, pod: &v.Spec.Template.Spec, replica: v.Spec.Replicas}
+			ix.apps[o.Name] = app{obj: o, top: v.Annotations, meta: v.Spec.Template.Annotations, labels: v.Spec.Template.Labels, pod: &v.Spec.Template.Spec, replica: v.Spec.Replicas}
 		case *servingv1.Service:
 			ix.ksvcs[o.Name] = v
-			ix.apps[o.Name] = app{obj: o, knative: true, meta: v.Spec.Template.Annotations, labels: v.Spec.Template.Labels, pod: &v.Spec.Template.Spec.PodSpec}
+			ix.apps[o.Name] = app{obj: o, knative: true, top: v.Annotations, meta: v.Spec.Template.Annotations, labels: v.Spec.Template.Labels, pod: &v.Spec.Template.Spec.PodSpec}
 		case *corev1.Service:
 			ix.services[o.Name] = v
 		case *corev1.ServiceAccount:
@@ -228,12 +229,8 @@ func Check(objs []Object, facts Facts) error {
 
 // hook is the Helm hook annotation of an object, empty for an ordinary one.
 func (o Object) hook() string {
-	// Decoded objects all embed ObjectMeta; reading the annotation from the YAML keeps this
-	// independent of the type.
-	for _, l := range strings.Split(o.YAML, "\n") {
-		if v, ok := strings.CutPrefix(strings.TrimSpace(l), "helm.sh/hook:"); ok {
-			return strings.TrimSpace(v)
-		}
+	if m, ok := o.Value.(metav1.Object); ok {
+		return m.GetAnnotations()["helm.sh/hook"]
 	}
 	return ""
 }
@@ -252,7 +249,7 @@ func (ix *index) checkKnativeService(p *problems, o Object, s *servingv1.Service
 func (ix *index) checkDeployment(p *problems, o Object, d *appsv1.Deployment) {
 	if d.Spec.Selector == nil {
 		p.add(o, "no spec.selector")
-	} else if sel, err := metav1LabelSelector(d); err != nil {
+	} else if sel, err := metav1.LabelSelectorAsSelector(d.Spec.Selector); err != nil {
 		p.add(o, "spec.selector: %v", err)
 	} else if !sel.Matches(labels.Set(d.Spec.Template.Labels)) {
 		p.add(o, "spec.selector does not match the pod template's labels")
@@ -283,6 +280,13 @@ func onlyPort(pod *corev1.PodSpec) int32 {
 // probes and Dapr use, a non-root user, and Dapr ports clear of the ones already taken.
 func (ix *index) checkPod(p *problems, a app) {
 	o := a.obj
+	for k := range a.top {
+		if strings.HasPrefix(k, "dapr.io/") {
+			// The injector reads pod annotations only: on the Service or Deployment itself they
+			// are silently ignored and the pod runs without a sidecar.
+			p.add(o, "annotation %s is on the %s, not on its pod template (spec.template.metadata.annotations), where Dapr's injector looks", k, o.Kind)
+		}
+	}
 	if len(a.pod.Containers) != 1 {
 		p.add(o, "%d containers; a function pod has exactly one (daprd is injected later)", len(a.pod.Containers))
 		return
@@ -463,12 +467,10 @@ func (ix *index) checkSubscription(p *problems, o Object, s *daprsubscriptions.S
 	}
 }
 
-var durationRE = regexp.MustCompile(`^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$`)
-
 func (ix *index) checkResiliency(p *problems, o Object, r *daprresiliency.Resiliency, appIDs map[string]app) {
 	pol := r.Spec.Policies
 	for name, d := range pol.Timeouts {
-		if _, err := time.ParseDuration(d); err != nil || !durationRE.MatchString(d) {
+		if _, err := time.ParseDuration(d); err != nil {
 			p.add(o, "timeout %s: %q is not a duration", name, d)
 		}
 	}
@@ -680,6 +682,21 @@ func (ix *index) checkKafkaSource(p *problems, o Object, s *kafkaapi.KafkaSource
 }
 
 func (ix *index) checkHTTPRoute(p *problems, o Object, r *gatewayv1.HTTPRoute) {
+	reached := map[string]bool{}
+	defer func() {
+		// The whole API lives under the route's one host: every public HTTP function must be
+		// a target of some rule.
+		for name, s := range ix.services {
+			if !reached[name] {
+				p.add(o, "Service %s is not reachable through the route", s.Name)
+			}
+		}
+		for name, k := range ix.ksvcs {
+			if k.Labels["networking.knative.dev/visibility"] != "cluster-local" && !reached[name] {
+				p.add(o, "Knative Service %s is not reachable through the route", name)
+			}
+		}
+	}()
 	if len(r.Spec.Hostnames) != 1 {
 		p.add(o, "serves %d hostnames; the API lives under one host", len(r.Spec.Hostnames))
 	}
@@ -710,6 +727,7 @@ func (ix *index) checkHTTPRoute(p *problems, o Object, r *gatewayv1.HTTPRoute) {
 			}
 			if ns == ix.facts.Namespace {
 				s, ok := ix.services[string(b.Name)]
+				reached[string(b.Name)] = ok
 				if !ok {
 					p.add(o, "rule %d: backendRef %s is not a Service of the chart", i, b.Name)
 				} else if b.Port != nil && !slices.ContainsFunc(s.Spec.Ports, func(sp corev1.ServicePort) bool { return sp.Port == int32(*b.Port) }) {
@@ -723,7 +741,9 @@ func (ix *index) checkHTTPRoute(p *problems, o Object, r *gatewayv1.HTTPRoute) {
 				p.add(o, "rule %d: backendRef %s/%s in another namespace without a ReferenceGrant", i, ns, b.Name)
 			}
 			name, ok := strings.CutSuffix(rewrite, "."+ix.facts.Namespace+".svc.cluster.local")
-			if _, exists := ix.ksvcs[name]; !ok || !exists {
+			_, exists := ix.ksvcs[name]
+			reached[name] = reached[name] || (ok && exists)
+			if !ok || !exists {
 				p.add(o, "rule %d: goes to the Knative gateway but rewrites the host to %q, not to a Knative Service of the chart", i, rewrite)
 			}
 		}
@@ -759,8 +779,4 @@ func (ix *index) checkJob(p *problems, o Object, j *batchv1.Job) {
 	if j.Spec.Template.Spec.RestartPolicy != corev1.RestartPolicyNever && j.Spec.Template.Spec.RestartPolicy != corev1.RestartPolicyOnFailure {
 		p.add(o, "restartPolicy %q is not allowed for a Job", j.Spec.Template.Spec.RestartPolicy)
 	}
-}
-
-func metav1LabelSelector(d *appsv1.Deployment) (labels.Selector, error) {
-	return metav1.LabelSelectorAsSelector(d.Spec.Selector)
 }

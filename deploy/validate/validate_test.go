@@ -31,8 +31,10 @@ func TestChartIsValidForEveryValuesFile(t *testing.T) {
 		{name: "dev", values: "values-dev.yaml"},
 		{name: "staging", values: "values-staging.yaml"},
 		{name: "prod", values: "values-prod.yaml"},
-		{name: "prod, events through KafkaSource, publishing to Kafka directly (no Dapr)", values: "values-prod.yaml",
-			set: map[string]any{"eventRuntime": "kafkasource", "publisher": "kafka"}},
+		{name: "prod, events through KafkaSource, publishing to a plaintext Kafka directly (no Dapr)", values: "values-prod.yaml",
+			set: map[string]any{"eventRuntime": "kafkasource", "publisher": "kafka", "kafka": map[string]any{"authType": "none", "tls": false}}},
+		{name: "prod, events through KafkaSource, publishing through Dapr", values: "values-prod.yaml",
+			set: map[string]any{"eventRuntime": "kafkasource"}},
 		{name: "prod, HTTP as Deployments", values: "values-prod.yaml", set: map[string]any{"httpRuntime": "deployment"}},
 		{name: "prod, Dapr local.file secret store, mTLS to Kafka", values: "values-prod.yaml",
 			set: map[string]any{"dapr": map[string]any{"secretStore": map[string]any{"type": "local.file"}}, "kafka": map[string]any{"authType": "mtls"}}},
@@ -88,7 +90,7 @@ func TestValuesFilesInstallWhatTheySay(t *testing.T) {
 		},
 		{
 			values: "values-prod.yaml",
-			set:    map[string]any{"eventRuntime": "kafkasource", "publisher": "kafka"},
+			set:    map[string]any{"eventRuntime": "kafkasource", "publisher": "kafka", "kafka": map[string]any{"authType": "none", "tls": false}},
 			want:   []string{"KafkaSource/send-email", "KafkaSink/dlq-reminder-events", "Service/send-email", "ScaledObject/tick-reminders"},
 			absent: []string{"Component/pubsub", "Subscription/task-events", "ScaledObject/send-email", "Resiliency/taskline", "Deployment/send-email"},
 		},
@@ -150,6 +152,7 @@ func TestChartRefusesBadValues(t *testing.T) {
 		{"typo in a values key", map[string]any{"httpRuntme": "deployment"}, "httpRuntme"},
 		{"typo in a function's key", map[string]any{"functions": map[string]any{"send-email": map[string]any{"maxReplica": 2}}}, "maxReplica"},
 		{"Dapr metrics port on queue-proxy's port", map[string]any{"dapr": map[string]any{"metricsPort": 9090}}, "at '/dapr/metricsPort'"},
+		{"direct Kafka publishing to a SASL cluster", map[string]any{"publisher": "kafka"}, "publisher: kafka publishes over plaintext"},
 		{"broker list as one string", map[string]any{"kafka": map[string]any{"brokers": []any{"a:9092,b:9092"}}}, "at '/kafka/brokers/0'"},
 	}
 	for _, tc := range cases {

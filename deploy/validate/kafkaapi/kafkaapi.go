@@ -47,10 +47,12 @@ type KafkaNetSpec struct {
 
 // KafkaSASLSpec selects SASL and where its user, password and mechanism come from.
 type KafkaSASLSpec struct {
-	Enable   bool                  `json:"enable,omitempty"`
-	User     SecretValueFromSource `json:"user,omitempty"`
-	Password SecretValueFromSource `json:"password,omitempty"`
-	Type     SecretValueFromSource `json:"type,omitempty"`
+	Enable        bool                  `json:"enable,omitempty"`
+	User          SecretValueFromSource `json:"user,omitempty"`
+	Password      SecretValueFromSource `json:"password,omitempty"`
+	RoleARN       SecretValueFromSource `json:"roleARN,omitempty"`
+	TokenProvider SecretValueFromSource `json:"tokenProvider,omitempty"`
+	Type          SecretValueFromSource `json:"type,omitempty"`
 }
 
 // KafkaTLSSpec selects TLS and its certificates.
@@ -66,10 +68,12 @@ type SecretValueFromSource struct {
 	SecretKeyRef *corev1.SecretKeySelector `json:"secretKeyRef,omitempty"`
 }
 
-// Validate applies the rules of the upstream webhook that matter offline.
+// Validate applies the upstream webhook's rules (KafkaSourceSpec.Validate after its
+// defaulting of initialOffset to latest and ordering to ordered), plus SASL completeness.
 func (s *KafkaSource) Validate(ctx context.Context) *apis.FieldError {
 	var errs *apis.FieldError
 	sp := s.Spec
+	errs = errs.Also(sp.SourceSpec.Validate(ctx).ViaField("spec"))
 	if len(sp.BootstrapServers) == 0 {
 		errs = errs.Also(apis.ErrMissingField("spec.bootstrapServers"))
 	}
@@ -94,7 +98,6 @@ func (s *KafkaSource) Validate(ctx context.Context) *apis.FieldError {
 			}
 		}
 	}
-	errs = errs.Also(sp.Sink.Validate(ctx).ViaField("spec.sink"))
 	if sp.Delivery != nil {
 		errs = errs.Also(sp.Delivery.Validate(ctx).ViaField("spec.delivery"))
 	}

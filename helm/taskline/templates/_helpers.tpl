@@ -108,6 +108,9 @@ dapr.io/sidecar-memory-limit: "128Mi"
 {{- if $fn.publishes }}
 - name: PUBLISHER
   value: {{ $v.publisher | quote }}
+{{- if and (eq $v.publisher "kafka") (or (ne $v.kafka.authType "none") $v.kafka.tls) }}
+{{- fail "publisher: kafka publishes over plaintext without SASL (the functions read only KAFKA_BROKERS): use publisher: dapr with kafka.authType/tls, or a plaintext in-cluster Kafka" }}
+{{- end }}
 {{- if eq $v.publisher "dapr" }}
 - name: DAPR_PUBSUB_NAME
   value: {{ $v.dapr.pubsubName | quote }}
