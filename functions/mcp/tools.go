@@ -34,7 +34,7 @@ type tool struct {
 	run func(ctx context.Context, s Store, userID string, in *jsonschema.Schema, args json.RawMessage) (summary string, result any, err error)
 }
 
-// The tool names, as docs/ARCHITECTURE.md and CONTRACTS.md list them.
+// The tool names, as the README lists them.
 const (
 	AddTask       = "add_task"
 	ListTasks     = "list_tasks"

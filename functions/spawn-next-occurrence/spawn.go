@@ -1,5 +1,5 @@
 // Package spawn is the spawn-next-occurrence function: on task.completed for a recurring
-// task it creates the next instance (docs/DESIGN.md section 5) and emits
+// task it creates the next instance (the rules in package recur) and emits
 // recurring.task.created and task.created. Exactly one successor per completed instance,
 // however often the event is delivered.
 package spawn

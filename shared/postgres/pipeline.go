@@ -43,7 +43,7 @@ const (
 )
 
 // SpawnNextOccurrence handles task.completed for consumer: it creates the next instance of
-// the completed recurring task taskID (docs/DESIGN.md section 5), copying title,
+// the completed recurring task taskID (the rules in package recur), copying title,
 // description, priority, recurrence, tags and relative reminders, and emits
 // recurring.task.created, task.created and reminder.scheduled. It returns the new task, or
 // nil and the reason nothing was created. A completed instance gets at most one successor:

@@ -23,7 +23,7 @@ type delivery struct {
 	Body        json.RawMessage `json:"body"`
 }
 
-// cloudEvent is the part of a structured CloudEvent (shaped as in CONTRACTS.md) the tests
+// cloudEvent is the part of a structured CloudEvent (shaped as the README's event contract) the tests
 // compare.
 type cloudEvent struct {
 	SpecVersion     string          `json:"specversion"`

@@ -1,4 +1,4 @@
-// Shapes of the Taskline HTTP API (docs: CONTRACTS.md in the team handbook).
+// Shapes of the Taskline HTTP API (README: The API).
 
 /** A task's priority; the API defaults to medium. */
 export type Priority = 'low' | 'medium' | 'high';
