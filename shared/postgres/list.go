@@ -161,8 +161,15 @@ func (s *Store) ListTasks(ctx context.Context, userID string, q todo.TaskQuery) 
 			and("(%s, t.id) %s (%s::%s, %s)", key, cmp, arg(*cur.Key), typ, id)
 		}
 	}
-	sql := fmt.Sprintf(`SELECT %s, %s::text FROM tasks t WHERE %s ORDER BY %s %s NULLS LAST, t.id %s LIMIT %d`,
-		taskColumns, key, where.String(), key, dir, dir, q.Limit+1)
+	// Only due_date can be null. Writing NULLS LAST on the other (NOT NULL) keys would stop
+	// Postgres from reading their indexes backwards for a descending sort: it would sort the
+	// user's whole list instead of reading one page.
+	nulls := ""
+	if q.Sort == todo.SortDueDate {
+		nulls = " NULLS LAST"
+	}
+	sql := fmt.Sprintf(`SELECT %s, %s::text FROM tasks t WHERE %s ORDER BY %s %s%s, t.id %s LIMIT %d`,
+		taskColumns, key, where.String(), key, dir, nulls, dir, q.Limit+1)
 	rows, err := s.pool.Query(ctx, sql, args...)
 	if err != nil {
 		return page, fmt.Errorf("listing tasks: %w", err)
