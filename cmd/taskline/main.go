@@ -53,6 +53,9 @@ var httpFunctions = []struct {
 	{"schedule-reminder", schedulereminder.Routes},
 }
 
+// localPoolSize is the connection pool of the binary's own Postgres (see relayWorkers).
+const localPoolSize = 24
+
 // DevUser is the user the printed token is for.
 const DevUser = "dev"
 
@@ -116,7 +119,9 @@ func serve(ctx context.Context, args []string) error {
 				log.Error("stopping PostgreSQL", "err", err)
 			}
 		}()
-		cfg.DatabaseURL = pg.URL()
+		// One process serves every function and the pipeline's workers: a larger pool than
+		// pgx's default (4 on two cores) keeps requests from queueing behind emails.
+		cfg.DatabaseURL = pg.URL() + "&pool_max_conns=" + strconv.Itoa(localPoolSize)
 	}
 	devToken := ""
 	if cfg.JWTSecret == "" && cfg.JWKSURL == "" {

@@ -30,6 +30,11 @@ import (
 	"github.com/taskline/taskline/shared/runtime"
 )
 
+// relayWorkers is how many outbox rows the local binary publishes (and so how many emails it
+// sends, and next occurrences it spawns) at once. Its pool is sized to match; the main pool
+// (localPoolSize in main.go) leaves room for them and for HTTP requests.
+const relayWorkers = 8
+
 // pipelineConfig configures the in-process pipeline.
 type pipelineConfig struct {
 	// MailDir is the local mail sink, used when SMTP_URL is not set (e.g. ./.data/mail).
@@ -47,7 +52,7 @@ func startPipeline(ctx context.Context, d *runtime.Deps, cfg pipelineConfig) (st
 	// The bus runs consumers inside Publish, and a flush holds a connection while it
 	// publishes: the relay gets its own pool so consumers never wait on it.
 	pc := d.Store.Pool().Config()
-	pc.MaxConns = 4
+	pc.MaxConns = relayWorkers
 	pool, err := pgxpool.NewWithConfig(ctx, pc)
 	if err != nil {
 		return nil, fmt.Errorf("opening the relay's connection pool: %w", err)
@@ -56,7 +61,9 @@ func startPipeline(ctx context.Context, d *runtime.Deps, cfg pipelineConfig) (st
 	relayStore.Now = d.Store.Now
 
 	b := bus.NewLocal()
-	relay := runtime.UsePublisher(d, relayStore, b, outbox.Options{})
+	// Each worker runs the consumers of the rows it publishes, and send-email holds its
+	// reminder's row lock while it talks SMTP: the workers are the pipeline's concurrency.
+	relay := runtime.UsePublisher(d, relayStore, b, outbox.Options{Workers: relayWorkers})
 	ticker := tick.New(d, relay)
 	b.Subscribe(event.TopicTasks, spawn.Name, runtime.InProcess(d, spawn.New(d).EventFunction()))
 	b.Subscribe(event.TopicReminders, sendemail.Name, runtime.InProcess(d, sendemail.New(d, sender).EventFunction()))
