@@ -193,3 +193,22 @@ func CheckLocal(u string) error {
 	}
 	return nil
 }
+
+// Merge combines runs of the same work (e.g. rounds alternated with a baseline, so noise
+// on a shared machine falls on both alike) into one result.
+func Merge(rs ...Result) Result {
+	var m Result
+	var all []time.Duration
+	for _, r := range rs {
+		m.Concurrency = r.Concurrency
+		m.Calls += r.Calls
+		m.Errors += r.Errors
+		m.Elapsed += r.Elapsed
+		if m.FirstError == nil {
+			m.FirstError = r.FirstError
+		}
+		all = append(all, r.Latencies...)
+	}
+	m.Latencies = Sorted(all)
+	return m
+}

@@ -76,3 +76,16 @@ func TestClientRefusesOtherHosts(t *testing.T) {
 		t.Fatal("the client dialled a non-local address")
 	}
 }
+
+func TestMerge(t *testing.T) {
+	t.Parallel()
+	a := Result{Concurrency: 2, Calls: 2, Elapsed: time.Second, Latencies: Sorted([]time.Duration{3, 1})}
+	b := Result{Concurrency: 2, Calls: 1, Errors: 1, Elapsed: time.Second, Latencies: Sorted([]time.Duration{2})}
+	m := Merge(a, b)
+	if m.Calls != 3 || m.Errors != 1 || m.Elapsed != 2*time.Second || m.PerSecond() != 1.5 {
+		t.Fatalf("merged %+v", m)
+	}
+	if m.Latencies[0] != 1 || m.Latencies[2] != 3 {
+		t.Fatalf("latencies not merged in order: %v", m.Latencies)
+	}
+}

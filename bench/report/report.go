@@ -108,6 +108,9 @@ func (f Figure) Miss() string {
 	if f.Better == HigherIsBetter {
 		x = *f.Target / *f.Value
 	}
+	if x < 1.1 {
+		return fmt.Sprintf("misses target by %.1f%%", (x-1)*100)
+	}
 	return fmt.Sprintf("misses target by %.1fx", x)
 }
 

@@ -22,6 +22,10 @@ func TestFigures(t *testing.T) {
 	if !*fast.MeetsGoal || fast.Miss() != "" {
 		t.Fatalf("4000/s against ≥ 2000/s must meet the target")
 	}
+	close := Measured("4", "p99", "ms", 1003).WithTarget(1000, LowerIsBetter)
+	if close.Miss() != "misses target by 0.3%" {
+		t.Fatalf("Miss() = %q", close.Miss())
+	}
 	few := Measured("4", "emails/s", "/s", 500).WithTarget(2000, HigherIsBetter)
 	if few.Miss() != "misses target by 4.0x" {
 		t.Fatalf("Miss() = %q", few.Miss())

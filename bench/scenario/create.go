@@ -14,7 +14,7 @@ import (
 
 // CreateTask is scenario 2: POST /api/{user}/tasks on the local binary at each
 // concurrency, against bare single-row INSERTs into tasks through pgx at the same
-// concurrency, into the same Postgres.
+// concurrency, into the same Postgres; dur of each, in alternating slices.
 func CreateTask(levels []int, dur time.Duration) Scenario {
 	return Scenario{ID: "2 create-task", Name: "create", Run: func(ctx context.Context, e *Env) ([]report.Figure, error) {
 		const httpUser, sqlUser = "bench-create", "bench-insert"
@@ -23,23 +23,29 @@ func CreateTask(levels []int, dur time.Duration) Scenario {
 		}
 		var figs []report.Figure
 		for _, c := range levels {
-			plan := load.Plan{Concurrency: c, Warmup: dur / 5, Duration: dur}
-			base, err := insertBaseline(ctx, e, plan, sqlUser)
+			pool, err := baselinePool(ctx, e, c)
 			if err != nil {
 				return nil, err
 			}
 			api, err := NewAPI(e, e.API.Base, c)
 			if err != nil {
+				pool.Close()
 				return nil, err
 			}
-			due := time.Now().Add(72 * time.Hour).UTC().Format(time.RFC3339)
-			res, err := load.Run(ctx, plan, func(ctx context.Context, n int) error {
+			due := time.Now().Add(72 * time.Hour)
+			insert := insertFunc(pool, sqlUser, due)
+			post := func(ctx context.Context, n int) error {
 				body := map[string]any{"title": fmt.Sprintf("Bench task %d", n), "description": "created by make bench",
-					"priority": "high", "due_date": due}
+					"priority": "high", "due_date": due.UTC().Format(time.RFC3339)}
 				return api.Do(ctx, "POST", httpUser, "/tasks", body, nil, 201)
-			})
+			}
+			base, res, err := alternate(ctx, c, dur, insert, post)
+			pool.Close()
 			if err != nil {
 				return nil, err
+			}
+			if base.Errors > 0 {
+				return nil, fmt.Errorf("baseline INSERT at concurrency %d: %d failed, first: %v", c, base.Errors, base.FirstError)
 			}
 			if res.Errors > 0 {
 				return nil, fmt.Errorf("create-task at concurrency %d: %d of %d requests failed, first: %v", c, res.Errors, res.Errors+res.Calls, res.FirstError)
@@ -59,25 +65,80 @@ func CreateTask(levels []int, dur time.Duration) Scenario {
 	}}
 }
 
-// insertBaseline runs single-row INSERTs into tasks, each its own transaction, from a pool
-// of exactly the plan's concurrency.
-func insertBaseline(ctx context.Context, e *Env, plan load.Plan, user string) (load.Result, error) {
+// rounds is how many slices a measured duration is cut into, alternating baseline and
+// subject, so that a burst of noise from the other tenants of the machine falls on both.
+const rounds = 5
+
+// alternate runs base and subject in turns at concurrency c for dur each in total, after
+// a warm-up of both, and returns their merged results.
+func alternate(ctx context.Context, c int, dur time.Duration, base, subject func(context.Context, int) error) (load.Result, load.Result, error) {
+	warm := load.Plan{Concurrency: c, Duration: dur / 5}
+	if _, err := load.Run(ctx, warm, base); err != nil {
+		return load.Result{}, load.Result{}, err
+	}
+	if _, err := load.Run(ctx, warm, subject); err != nil {
+		return load.Result{}, load.Result{}, err
+	}
+	var bs, ss []load.Result
+	slice := load.Plan{Concurrency: c, Duration: dur / rounds}
+	for range rounds {
+		b, err := load.Run(ctx, slice, base)
+		if err != nil {
+			return load.Result{}, load.Result{}, err
+		}
+		s, err := load.Run(ctx, slice, subject)
+		if err != nil {
+			return load.Result{}, load.Result{}, err
+		}
+		bs, ss = append(bs, b), append(ss, s)
+	}
+	return load.Merge(bs...), load.Merge(ss...), nil
+}
+
+// baselinePool is a pool of exactly c connections to the run's database, all opened
+// before it is returned, so no measured call pays for a connection.
+func baselinePool(ctx context.Context, e *Env, c int) (*pgxpool.Pool, error) {
 	cfg, err := pgxpool.ParseConfig(e.DatabaseURL)
 	if err != nil {
-		return load.Result{}, err
+		return nil, err
 	}
-	cfg.MaxConns, cfg.MinConns = int32(plan.Concurrency), int32(plan.Concurrency)
+	cfg.MaxConns, cfg.MinConns = int32(c), int32(c)
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
-		return load.Result{}, fmt.Errorf("opening the baseline pool: %w", err)
+		return nil, fmt.Errorf("opening the baseline pool: %w", err)
 	}
-	defer pool.Close()
-	due := time.Now().Add(72 * time.Hour)
-	res, err := load.Run(ctx, plan, func(ctx context.Context, n int) error {
+	conns := make([]*pgxpool.Conn, 0, c)
+	for range c {
+		conn, err := pool.Acquire(ctx)
+		if err != nil {
+			pool.Close()
+			return nil, fmt.Errorf("opening the baseline pool: %w", err)
+		}
+		conns = append(conns, conn)
+	}
+	for _, conn := range conns {
+		conn.Release()
+	}
+	return pool, nil
+}
+
+// insertFunc is the baseline call: one single-row INSERT into tasks, its own transaction.
+func insertFunc(pool *pgxpool.Pool, user string, due time.Time) func(context.Context, int) error {
+	return func(ctx context.Context, n int) error {
 		_, err := pool.Exec(ctx, `INSERT INTO tasks (user_id, title, description, priority, due_date) VALUES ($1, $2, $3, $4, $5)`,
 			user, fmt.Sprintf("Bench task %d", n), "created by make bench", 3, due)
 		return err
-	})
+	}
+}
+
+// insertBaseline runs the baseline INSERT for the plan on a pool of its concurrency.
+func insertBaseline(ctx context.Context, e *Env, plan load.Plan, user string) (load.Result, error) {
+	pool, err := baselinePool(ctx, e, plan.Concurrency)
+	if err != nil {
+		return load.Result{}, err
+	}
+	defer pool.Close()
+	res, err := load.Run(ctx, plan, insertFunc(pool, user, time.Now().Add(72*time.Hour)))
 	if err == nil && res.Errors > 0 {
 		err = fmt.Errorf("baseline INSERT: %d failed, first: %v", res.Errors, res.FirstError)
 	}
