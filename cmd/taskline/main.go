@@ -101,6 +101,7 @@ func serve(ctx context.Context, args []string) error {
 		cfg.Publisher = "inproc"
 	}
 	log := runtime.Logger(cfg)
+	servePprof(log)
 	dataDir := envOr("TASKLINE_DATA_DIR", ".data")
 
 	if cfg.DatabaseURL == "" {

@@ -81,7 +81,11 @@ func SearchQuery(s string) string {
 		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
 	})
 	for i, w := range words {
-		words[i] = w + ":*"
+		// "w | w:*" matches exactly what "w:*" does, but PostgreSQL 15 estimates any
+		// prefix term at a flat ~2% of rows and the exact lexeme from its statistics: with
+		// the estimate right the planner filters a small list instead of reading the whole
+		// table's matches from the GIN index, and walks the sort index of a large one.
+		words[i] = "(" + w + " | " + w + ":*)"
 	}
 	return strings.Join(words, " & ")
 }
@@ -170,7 +174,11 @@ func (s *Store) ListTasks(ctx context.Context, userID string, q todo.TaskQuery) 
 	}
 	sql := fmt.Sprintf(`SELECT %s, %s::text FROM tasks t WHERE %s ORDER BY %s %s%s, t.id %s LIMIT %d`,
 		taskColumns, key, where.String(), key, dir, nulls, dir, q.Limit+1)
-	rows, err := s.pool.Query(ctx, sql, args...)
+	// Planned with this request's values every time (an unnamed statement): a cached
+	// generic plan is made from the first calls and reused for every user, e.g. a plan for
+	// a user with 100,000 tasks run for one with 1,000, and it cannot see that "report:*"
+	// matches half of a list but "invoice:*" almost nothing.
+	rows, err := s.pool.Query(ctx, sql, append([]any{pgx.QueryExecModeExec}, args...)...)
 	if err != nil {
 		return page, fmt.Errorf("listing tasks: %w", err)
 	}

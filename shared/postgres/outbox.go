@@ -28,7 +28,7 @@ func (s *Store) PublishOutbox(ctx context.Context, ids []int64, publish PublishF
 		return 0, nil
 	}
 	return s.publishOutbox(ctx, publish, `SELECT id, topic, partition_key, event::text FROM outbox
-		WHERE id = ANY($1) AND published_at IS NULL ORDER BY id FOR UPDATE SKIP LOCKED`, ids)
+		WHERE id = ANY($1) AND published_at IS NULL ORDER BY id FOR UPDATE SKIP LOCKED`, pgx.QueryExecModeExec, ids)
 }
 
 // SweepOutbox publishes up to limit rows left unpublished since before olderThan (a crash
@@ -85,7 +85,7 @@ func (s *Store) publishOutbox(ctx context.Context, publish PublishFunc, query st
 	now := s.now()
 	if len(done) > 0 {
 		if _, err := t.Exec(mctx, `UPDATE outbox SET published_at = $2, attempts = attempts + 1, last_error = NULL
-			WHERE id = ANY($1)`, done, now); err != nil {
+			WHERE id = ANY($1)`, pgx.QueryExecModeExec, done, now); err != nil {
 			return 0, fmt.Errorf("marking outbox rows published: %w", err)
 		}
 	}

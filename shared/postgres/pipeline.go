@@ -246,13 +246,13 @@ func (s *Store) ClaimDueReminders(ctx context.Context, limit int) (TickResult, e
 		}
 		if len(fire) > 0 {
 			if _, err := t.Exec(ctx, `UPDATE reminders SET status = 'triggered', next_attempt_at = NULL, updated_at = $2
-				WHERE id = ANY($1)`, fire, t.at); err != nil {
+				WHERE id = ANY($1)`, pgx.QueryExecModeExec, fire, t.at); err != nil {
 				return fmt.Errorf("marking reminders triggered: %w", err)
 			}
 		}
 		if len(cancel) > 0 {
 			if _, err := t.Exec(ctx, `UPDATE reminders SET status = 'cancelled', next_attempt_at = NULL, updated_at = $2
-				WHERE id = ANY($1)`, cancel, t.at); err != nil {
+				WHERE id = ANY($1)`, pgx.QueryExecModeExec, cancel, t.at); err != nil {
 				return fmt.Errorf("cancelling reminders of completed tasks: %w", err)
 			}
 		}
