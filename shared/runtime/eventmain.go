@@ -2,16 +2,9 @@ package runtime
 
 import (
 	"context"
-	"fmt"
-	"log/slog"
 	"net/http"
-	"os"
-	"os/signal"
 	"strconv"
 	"sync"
-	"syscall"
-
-	"github.com/taskline/taskline/shared/postgres"
 )
 
 // EventBuilder builds an event function from its dependencies.
@@ -22,72 +15,28 @@ type EventBuilder func(d *Deps) (EventFunction, error)
 // health endpoints until SIGTERM (running its Background loop meanwhile), or run as an AWS
 // Lambda handler when AWS_LAMBDA_RUNTIME_API is set.
 func EventMain(name string, build EventBuilder) {
-	if err := runEvents(name, build); err != nil {
-		fmt.Fprintf(os.Stderr, "%s: %v\n", name, err)
-		os.Exit(1)
-	}
-}
-
-func runEvents(name string, build EventBuilder) error {
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
-	defer stop()
-	cfg, err := LoadConfig(name)
-	if err != nil {
-		return err
-	}
-	log := Logger(cfg)
-	d, closeDeps, err := OpenEvents(ctx, cfg, log)
-	if err != nil {
-		return err
-	}
-	defer closeDeps()
-	f, err := build(d)
-	if err != nil {
-		return err
-	}
-	if f.Name == "" {
-		f.Name = name
-	}
-	mux := http.NewServeMux()
-	Health(mux, d.Store.Ping)
-	MountEvents(mux, d, f)
-	if InLambda() {
-		return serveLambda(ctx, d, mux, &f)
-	}
-	var wg sync.WaitGroup
-	bg, cancel := context.WithCancel(ctx)
-	if f.Background != nil {
-		wg.Add(1)
-		go func() { defer wg.Done(); f.Background(bg) }()
-	}
-	log.Info("serving", "port", cfg.Port, "topic", f.Topic)
-	err = Serve(ctx, ":"+strconv.Itoa(cfg.Port), mux, log, nil)
-	cancel()
-	wg.Wait()
-	return err
-}
-
-// OpenEvents is Open for event functions: they authenticate no users, so no token
-// verifier is needed.
-func OpenEvents(ctx context.Context, cfg Config, log *slog.Logger) (*Deps, func(), error) {
-	if cfg.DatabaseURL == "" {
-		return nil, nil, fmt.Errorf("DATABASE_URL is not set")
-	}
-	pool, err := postgres.Open(ctx, cfg.DatabaseURL)
-	if err != nil {
-		return nil, nil, err
-	}
-	if cfg.Migrate {
-		if err := postgres.Migrate(ctx, pool); err != nil {
-			pool.Close()
-			return nil, nil, err
+	exitOnError(name, run(name, false, func(ctx context.Context, d *Deps, mux *http.ServeMux) error {
+		f, err := build(d)
+		if err != nil {
+			return err
 		}
-	}
-	d := NewDeps(cfg, log, postgres.New(pool), nil)
-	closePublishing, err := ConfigurePublishing(ctx, d)
-	if err != nil {
-		pool.Close()
-		return nil, nil, err
-	}
-	return d, func() { closePublishing(); pool.Close() }, nil
+		if f.Name == "" {
+			f.Name = name
+		}
+		MountEvents(mux, d, f)
+		if InLambda() {
+			return serveLambda(ctx, d, mux, &f)
+		}
+		var wg sync.WaitGroup
+		bg, cancel := context.WithCancel(ctx)
+		if f.Background != nil {
+			wg.Add(1)
+			go func() { defer wg.Done(); f.Background(bg) }()
+		}
+		d.Log.Info("serving", "port", d.Config.Port, "topic", f.Topic)
+		err = Serve(ctx, ":"+strconv.Itoa(d.Config.Port), mux, d.Log, nil)
+		cancel()
+		wg.Wait()
+		return err
+	}))
 }

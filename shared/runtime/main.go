@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"syscall"
 
+	"github.com/taskline/taskline/shared/auth"
 	"github.com/taskline/taskline/shared/postgres"
 )
 
@@ -20,38 +21,56 @@ type HTTPFunction func(d *Deps) []Route
 // build the routes, serve them with health endpoints until SIGTERM (or run as an AWS
 // Lambda handler when AWS_LAMBDA_RUNTIME_API is set).
 func Main(name string, build HTTPFunction) {
-	if err := run(name, build); err != nil {
-		fmt.Fprintf(os.Stderr, "%s: %v\n", name, err)
-		os.Exit(1)
-	}
+	exitOnError(name, run(name, true, func(ctx context.Context, d *Deps, mux *http.ServeMux) error {
+		Mount(mux, d, name, build(d))
+		if InLambda() {
+			return serveLambda(ctx, d, mux, nil)
+		}
+		d.Log.Info("serving", "port", d.Config.Port)
+		return Serve(ctx, ":"+strconv.Itoa(d.Config.Port), mux, d.Log, nil)
+	}))
 }
 
-func run(name string, build HTTPFunction) error {
+// run is what every function's main shares: a context ended by SIGINT or SIGTERM, the
+// configuration, the dependencies (with a token verifier when the function serves users)
+// and a mux with the health endpoints; serve adds the function's routes and serves them.
+func run(name string, users bool, serve func(ctx context.Context, d *Deps, mux *http.ServeMux) error) error {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	cfg, err := LoadConfig(name)
 	if err != nil {
 		return err
 	}
-	log := Logger(cfg)
-	d, closeDeps, err := Open(ctx, cfg, log)
+	d, closeDeps, err := open(ctx, cfg, Logger(cfg), users)
 	if err != nil {
 		return err
 	}
 	defer closeDeps()
 	mux := http.NewServeMux()
 	Health(mux, d.Store.Ping)
-	Mount(mux, d, name, build(d))
-	if InLambda() {
-		return serveLambda(ctx, d, mux, nil)
+	return serve(ctx, d, mux)
+}
+
+func exitOnError(name string, err error) {
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "%s: %v\n", name, err)
+		os.Exit(1)
 	}
-	log.Info("serving", "port", cfg.Port)
-	return Serve(ctx, ":"+strconv.Itoa(cfg.Port), mux, log, nil)
 }
 
 // Open connects to Postgres (applying migrations when MIGRATE is set), builds the token
 // verifier and the publishing path, and returns the dependencies with their closer.
 func Open(ctx context.Context, cfg Config, log *slog.Logger) (*Deps, func(), error) {
+	return open(ctx, cfg, log, true)
+}
+
+// OpenEvents is Open for event functions: they authenticate no users, so no token
+// verifier is needed.
+func OpenEvents(ctx context.Context, cfg Config, log *slog.Logger) (*Deps, func(), error) {
+	return open(ctx, cfg, log, false)
+}
+
+func open(ctx context.Context, cfg Config, log *slog.Logger, users bool) (*Deps, func(), error) {
 	if cfg.DatabaseURL == "" {
 		return nil, nil, fmt.Errorf("DATABASE_URL is not set")
 	}
@@ -59,22 +78,25 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*Deps, func(), err
 	if err != nil {
 		return nil, nil, err
 	}
-	if cfg.Migrate {
-		if err := postgres.Migrate(ctx, pool); err != nil {
-			pool.Close()
-			return nil, nil, err
-		}
-	}
-	v, err := Verifier(ctx, cfg)
-	if err != nil {
+	fail := func(err error) (*Deps, func(), error) {
 		pool.Close()
 		return nil, nil, err
+	}
+	if cfg.Migrate {
+		if err := postgres.Migrate(ctx, pool); err != nil {
+			return fail(err)
+		}
+	}
+	var v auth.Verifier
+	if users {
+		if v, err = Verifier(ctx, cfg); err != nil {
+			return fail(err)
+		}
 	}
 	d := NewDeps(cfg, log, postgres.New(pool), v)
 	closePublishing, err := ConfigurePublishing(ctx, d)
 	if err != nil {
-		pool.Close()
-		return nil, nil, err
+		return fail(err)
 	}
 	return d, func() { closePublishing(); pool.Close() }, nil
 }
