@@ -70,9 +70,14 @@ func (s *Store) GetTask(ctx context.Context, userID string, id int64) (todo.Task
 func (s *Store) CreateTask(ctx context.Context, userID string, c todo.TaskChanges) (todo.Task, error) {
 	var out todo.Task
 	err := s.inTx(ctx, userID, func(t *tx) error {
-		u, err := userInfo(ctx, t, userID)
-		if err != nil {
-			return err
+		// The user's zone matters only to a recurring task (its anchor, a day-long end);
+		// most creates skip the lookup.
+		u := UserInfo{Location: time.UTC}
+		if c.Recurrence.Set && !c.Recurrence.Null || c.RecurrenceEnd.Set && !c.RecurrenceEnd.Null {
+			var err error
+			if u, err = userInfo(ctx, t, userID); err != nil {
+				return err
+			}
 		}
 		var r taskRow
 		r.Title, r.Priority = *c.Title, *c.Priority
