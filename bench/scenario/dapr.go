@@ -10,7 +10,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/taskline/taskline/bench/report"
-	"github.com/taskline/taskline/bench/smtpsink"
+	"github.com/taskline/taskline/shared/mail/mailtest"
 	"github.com/taskline/taskline/test/e2e"
 )
 
@@ -23,7 +23,7 @@ var daprApps = []string{"create-task", "complete-task", "schedule-reminder",
 // a real daprd sidecar, events through the Kafka-protocol broker (the test/e2e harness:
 // infra/dapr/local resources, kfake), its own Postgres, mail to the same SMTP sink. The
 // figures sit next to the in-process ones of 4 and 5.
-func Dapr(sink *smtpsink.Sink, burst, sweep, recur int) Scenario {
+func Dapr(sink *mailtest.Server, burst, sweep, recur int) Scenario {
 	const id = "6 daprd + Kafka"
 	return Scenario{ID: id, Name: "dapr", Run: func(ctx context.Context, e *Env) ([]report.Figure, error) {
 		if _, err := e2e.DaprdPath(); err != nil {

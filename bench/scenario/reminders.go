@@ -14,7 +14,7 @@ import (
 	"github.com/taskline/taskline/bench/load"
 	"github.com/taskline/taskline/bench/report"
 	"github.com/taskline/taskline/bench/seed"
-	"github.com/taskline/taskline/bench/smtpsink"
+	"github.com/taskline/taskline/shared/mail/mailtest"
 )
 
 // errNoPipeline means no reminder email arrived at all: the binary does not deliver them.
@@ -27,7 +27,7 @@ var errNoPipeline = errors.New("no reminder email reached the SMTP sink")
 // the benchmark itself sending the same number of emails straight to the sink (new
 // connection each, as the mailer does) at concurrency 16, and one bare SQL claim of all
 // sweep rows.
-func Reminders(sink *smtpsink.Sink, burst, sweep int) Scenario {
+func Reminders(sink *mailtest.Server, burst, sweep int) Scenario {
 	const id = "4 reminders"
 	return Scenario{ID: id, Name: "reminders", Run: func(ctx context.Context, e *Env) ([]report.Figure, error) {
 		return reminders(ctx, e, id, sink, burst, sweep)
@@ -36,7 +36,7 @@ func Reminders(sink *smtpsink.Sink, burst, sweep int) Scenario {
 
 // reminders runs both halves of scenario 4 against e (the local binary, or scenario 6's
 // processes) and labels the figures with id.
-func reminders(ctx context.Context, e *Env, id string, sink *smtpsink.Sink, burst, sweep int) ([]report.Figure, error) {
+func reminders(ctx context.Context, e *Env, id string, sink *mailtest.Server, burst, sweep int) ([]report.Figure, error) {
 	base, err := smtpBaseline(ctx, sink, burst)
 	if err != nil {
 		return nil, err
@@ -63,7 +63,7 @@ type smtpResult struct {
 }
 
 // smtpBaseline sends n emails straight to the sink from 16 workers, one connection each.
-func smtpBaseline(ctx context.Context, sink *smtpsink.Sink, n int) (smtpResult, error) {
+func smtpBaseline(ctx context.Context, sink *mailtest.Server, n int) (smtpResult, error) {
 	addr := strings.TrimSuffix(strings.TrimPrefix(sink.URL(), "smtp://"), "?starttls=none")
 	if err := load.CheckLocal("http://" + addr); err != nil {
 		return smtpResult{}, err
@@ -80,7 +80,7 @@ func smtpBaseline(ctx context.Context, sink *smtpsink.Sink, n int) (smtpResult, 
 	if res.Errors > 0 {
 		return smtpResult{}, fmt.Errorf("bare SMTP baseline: %d sends failed, first: %v", res.Errors, res.FirstError)
 	}
-	if !sink.Wait(before+n, 30*time.Second) {
+	if len(sink.Wait(before+n, 30*time.Second)) < before+n {
 		return smtpResult{}, fmt.Errorf("bare SMTP baseline: only %d of %d emails arrived", sink.Count()-before, n)
 	}
 	var off []time.Duration
@@ -93,7 +93,7 @@ func smtpBaseline(ctx context.Context, sink *smtpsink.Sink, n int) (smtpResult, 
 
 // reminderBurst creates n tasks and a reminder on each, all due at one instant, and
 // measures each email's lateness at the sink.
-func reminderBurst(ctx context.Context, e *Env, id string, sink *smtpsink.Sink, n int, base smtpResult) ([]report.Figure, error) {
+func reminderBurst(ctx context.Context, e *Env, id string, sink *mailtest.Server, n int, base smtpResult) ([]report.Figure, error) {
 	users := spread("bench-remind", n)
 	ids := make([]int64, n)
 	due := time.Now().Add(24 * time.Hour).UTC().Format(time.RFC3339)
@@ -131,7 +131,7 @@ func reminderBurst(ctx context.Context, e *Env, id string, sink *smtpsink.Sink, 
 	time.Sleep(time.Until(at))
 	// Without any email 20 s after the due time the pipeline is not there at all: say so
 	// rather than wait out the full minute.
-	arrived := sink.Wait(before+1, 20*time.Second) && sink.Wait(before+n, 60*time.Second)
+	arrived := len(sink.Wait(before+1, 20*time.Second)) > before && len(sink.Wait(before+n, 60*time.Second)) >= before+n
 	msgs := sink.Messages()[before:]
 	var late []time.Duration
 	seen := map[string]int{}
@@ -164,7 +164,7 @@ func reminderBurst(ctx context.Context, e *Env, id string, sink *smtpsink.Sink, 
 
 // reminderSweep seeds n reminders (COPY), makes them all due at one instant, and measures
 // how long the ticker takes to claim them all and how fast the emails arrive.
-func reminderSweep(ctx context.Context, e *Env, id string, sink *smtpsink.Sink, n int, base smtpResult) ([]report.Figure, error) {
+func reminderSweep(ctx context.Context, e *Env, id string, sink *mailtest.Server, n int, base smtpResult) ([]report.Figure, error) {
 	const baseUser = "bench-sweep-sql"
 	users := spread("bench-sweep", n)
 	if err := seedReminders(ctx, e, users); err != nil {
@@ -202,7 +202,7 @@ func reminderSweep(ctx context.Context, e *Env, id string, sink *smtpsink.Sink, 
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	if !sink.Wait(before+n, 120*time.Second) {
+	if len(sink.Wait(before+n, 120*time.Second)) < before+n {
 		return nil, fmt.Errorf("only %d of %d sweep emails arrived within 2 min", sink.Count()-before, n)
 	}
 	if p := profile(); p != "" {

@@ -28,8 +28,8 @@ import (
 
 	"github.com/taskline/taskline/bench/report"
 	"github.com/taskline/taskline/bench/scenario"
-	"github.com/taskline/taskline/bench/smtpsink"
 	"github.com/taskline/taskline/shared/auth"
+	"github.com/taskline/taskline/shared/mail/mailtest"
 	"github.com/taskline/taskline/shared/pglocal"
 	"github.com/taskline/taskline/shared/postgres"
 )
@@ -84,7 +84,7 @@ func run(log *slog.Logger, out, only string, quick bool, budget time.Duration) e
 		return err
 	}
 
-	sink, err := smtpsink.Start()
+	sink, err := mailtest.Start()
 	if err != nil {
 		return err
 	}
@@ -198,7 +198,7 @@ func run(log *slog.Logger, out, only string, quick bool, budget time.Duration) e
 }
 
 // plan is every scenario with the sizes of a full run (or of a quick one).
-func plan(quick bool, sink *smtpsink.Sink) []scenario.Scenario {
+func plan(quick bool, sink *mailtest.Server) []scenario.Scenario {
 	starts, dur, calls, burst, sweep, recurring := 20, 5*time.Second, 200, 1_000, 10_000, 10_000
 	users := []scenario.ListUser{{ID: "bench-100k", Tasks: 100_000}, {ID: "bench-1k", Tasks: 1_000}}
 	if quick {

@@ -1,6 +1,6 @@
-// Package mailtest runs a real SMTP server (emersion/go-smtp) on 127.0.0.1 for tests: it
-// records every message it accepts, parsed into subject and parts, and can be told to
-// refuse mail.
+// Package mailtest runs a real SMTP server (emersion/go-smtp) on 127.0.0.1 for tests and
+// benchmarks: it records every message it accepts, when it arrived, parsed into subject and
+// parts, and can be told to refuse mail.
 package mailtest
 
 import (
@@ -84,21 +84,27 @@ func (s *Server) Messages() []Received {
 	return append([]Received(nil), s.msgs...)
 }
 
+// Count is the number of messages accepted so far.
+func (s *Server) Count() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.msgs)
+}
+
 // Wait waits until at least n messages were accepted or timeout passes, and returns what
-// arrived.
+// arrived. It copies the messages once, at the end: benchmarks wait for thousands.
 func (s *Server) Wait(n int, timeout time.Duration) []Received {
-	deadline := time.After(timeout)
-	for {
-		if m := s.Messages(); len(m) >= n {
-			return m
-		}
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
+	for s.Count() < n {
 		select {
 		case <-s.notify:
-		case <-deadline:
+		case <-deadline.C:
 			return s.Messages()
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
+	return s.Messages()
 }
 
 type backend struct{ s *Server }
