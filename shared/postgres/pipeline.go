@@ -160,14 +160,7 @@ func copyRelativeReminders(t *tx, fromTask int64, to todo.Task) error {
 		if !at.After(t.at) {
 			continue
 		}
-		var id int64
-		if err := t.QueryRow(t.ctx, `INSERT INTO reminders (task_id, user_id, remind_at, before_due_seconds, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $5) RETURNING id`, to.ID, t.userID, at, off, t.at).Scan(&id); err != nil {
-			return fmt.Errorf("copying reminder to task %d: %w", to.ID, err)
-		}
-		if err := t.emit(event.ReminderScheduled, event.ReminderSubject(id), event.ReminderScheduledData{
-			ReminderID: id, TaskID: to.ID, RemindAt: at, TaskTitle: to.Title, TaskDueDate: to.DueDate,
-		}); err != nil {
+		if _, err := insertReminder(t, to, at, &off); err != nil {
 			return err
 		}
 	}
@@ -416,45 +409,6 @@ func (s *Store) DeadLetter(ctx context.Context, topic string, e cloudevents.Even
 	return s.inTx(ctx, event.UserID(e), func(t *tx) error {
 		return insertOutbox(t, []cloudevents.Event{DeadLetterEvent(e, topic, reason)}, topic)
 	})
-}
-
-// insertOutbox writes events to the outbox in one statement: to topic, or when topic is ""
-// to each event's own topic. Each row's partition key is its event's userid. Rows whose
-// event id is already there (a dead letter written twice) are skipped.
-func insertOutbox(t *tx, events []cloudevents.Event, topic string) error {
-	if len(events) == 0 {
-		return nil
-	}
-	ids := make([]string, len(events))
-	topics := make([]string, len(events))
-	keys := make([]string, len(events))
-	bodies := make([]string, len(events))
-	for i, e := range events {
-		b, err := e.MarshalJSON()
-		if err != nil {
-			return fmt.Errorf("encoding %s event: %w", e.Type(), err)
-		}
-		ids[i], keys[i], bodies[i] = e.ID(), event.UserID(e), string(b)
-		topics[i] = topic
-		if topic == "" {
-			topics[i] = event.TopicOf(e.Type())
-		}
-	}
-	rows, err := t.Query(t.ctx, `INSERT INTO outbox (event_id, topic, partition_key, event, created_at)
-		SELECT e.id::uuid, e.topic, e.key, e.body::jsonb, $5
-		FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS e(id, topic, key, body, n)
-		ORDER BY e.n
-		ON CONFLICT (event_id) DO NOTHING
-		RETURNING id`, ids, topics, keys, bodies, t.at)
-	if err != nil {
-		return fmt.Errorf("writing %d events to the outbox: %w", len(events), err)
-	}
-	written, err := pgx.CollectRows(rows, pgx.RowTo[int64])
-	if err != nil {
-		return fmt.Errorf("writing %d events to the outbox: %w", len(events), err)
-	}
-	t.outbox = append(t.outbox, written...)
-	return nil
 }
 
 // Prune deletes published outbox rows and processed-event records older than before:

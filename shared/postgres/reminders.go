@@ -60,20 +60,30 @@ func (s *Store) CreateReminder(ctx context.Context, userID string, spec todo.Rem
 				return todo.Errorf(todo.Unprocessable, "before_due", "%s before the due date has already passed", todo.FormatOffset(spec.BeforeDue))
 			}
 		}
-		var id int64
-		err = t.QueryRow(ctx, `INSERT INTO reminders (task_id, user_id, remind_at, before_due_seconds, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $5) RETURNING id`, task.ID, userID, at, offset, t.at).Scan(&id)
+		id, err := insertReminder(t, task.Task, at, offset)
 		if err != nil {
-			return fmt.Errorf("inserting reminder: %w", err)
+			return err
 		}
 		if out, err = scanReminder(t.QueryRow(ctx, `SELECT `+reminderColumns+` FROM reminders r JOIN tasks t ON t.id = r.task_id WHERE r.id = $1`, id)); err != nil {
 			return fmt.Errorf("loading reminder %d: %w", id, err)
 		}
-		return t.emit(event.ReminderScheduled, event.ReminderSubject(id), event.ReminderScheduledData{
-			ReminderID: id, TaskID: task.ID, RemindAt: at, TaskTitle: task.Title, TaskDueDate: task.DueDate,
-		})
+		return nil
 	})
 	return out, err
+}
+
+// insertReminder schedules a pending reminder of task at at (offset: seconds before due for
+// a relative one) and emits reminder.scheduled.
+func insertReminder(t *tx, task todo.Task, at time.Time, offset *int) (int64, error) {
+	var id int64
+	err := t.QueryRow(t.ctx, `INSERT INTO reminders (task_id, user_id, remind_at, before_due_seconds, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $5) RETURNING id`, task.ID, t.userID, at, offset, t.at).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("scheduling a reminder for task %d: %w", task.ID, err)
+	}
+	return id, t.emit(event.ReminderScheduled, event.ReminderSubject(id), event.ReminderScheduledData{
+		ReminderID: id, TaskID: task.ID, RemindAt: at, TaskTitle: task.Title, TaskDueDate: task.DueDate,
+	})
 }
 
 // ListReminders returns the user's reminders by time: "pending" (still to be delivered,

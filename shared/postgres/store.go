@@ -62,11 +62,10 @@ func (s *Store) now() time.Time { return s.Now().UTC().Round(time.Microsecond) }
 // tx is a transaction that collects the events written to the outbox.
 type tx struct {
 	pgx.Tx
-	ctx     context.Context
-	userID  string
-	outbox  []int64
-	at      time.Time
-	emitErr error
+	ctx    context.Context
+	userID string
+	outbox []int64
+	at     time.Time
 }
 
 // emit writes an event to the outbox in this transaction.
@@ -75,22 +74,45 @@ func (t *tx) emit(typ, subject string, data any) error {
 	if err != nil {
 		return err
 	}
-	return t.emitEvent(e)
+	return insertOutbox(t, []cloudevents.Event{e}, "")
 }
 
-func (t *tx) emitEvent(e cloudevents.Event) error {
-	body, err := e.MarshalJSON()
-	if err != nil {
-		return fmt.Errorf("encoding %s event: %w", e.Type(), err)
+// insertOutbox writes events to the outbox in one statement: to topic, or when topic is ""
+// to each event's own topic. Each row's partition key is its event's userid. Rows whose
+// event id is already there (a dead letter written twice) are skipped.
+func insertOutbox(t *tx, events []cloudevents.Event, topic string) error {
+	if len(events) == 0 {
+		return nil
 	}
-	var id int64
-	err = t.QueryRow(t.ctx, `INSERT INTO outbox (event_id, topic, partition_key, event, created_at)
-		VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-		e.ID(), event.TopicOf(e.Type()), event.UserID(e), body, t.at).Scan(&id)
-	if err != nil {
-		return fmt.Errorf("writing %s to the outbox: %w", e.Type(), err)
+	ids := make([]string, len(events))
+	topics := make([]string, len(events))
+	keys := make([]string, len(events))
+	bodies := make([]string, len(events))
+	for i, e := range events {
+		b, err := e.MarshalJSON()
+		if err != nil {
+			return fmt.Errorf("encoding %s event: %w", e.Type(), err)
+		}
+		ids[i], keys[i], bodies[i] = e.ID(), event.UserID(e), string(b)
+		topics[i] = topic
+		if topic == "" {
+			topics[i] = event.TopicOf(e.Type())
+		}
 	}
-	t.outbox = append(t.outbox, id)
+	rows, err := t.Query(t.ctx, `INSERT INTO outbox (event_id, topic, partition_key, event, created_at)
+		SELECT e.id::uuid, e.topic, e.key, e.body::jsonb, $5
+		FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS e(id, topic, key, body, n)
+		ORDER BY e.n
+		ON CONFLICT (event_id) DO NOTHING
+		RETURNING id`, ids, topics, keys, bodies, t.at)
+	if err != nil {
+		return fmt.Errorf("writing %d events to the outbox: %w", len(events), err)
+	}
+	written, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return fmt.Errorf("writing %d events to the outbox: %w", len(events), err)
+	}
+	t.outbox = append(t.outbox, written...)
 	return nil
 }
 
