@@ -105,24 +105,14 @@ func serve(ctx context.Context, args []string) error {
 	dataDir := envOr("TASKLINE_DATA_DIR", ".data")
 
 	if cfg.DatabaseURL == "" {
-		dir := filepath.Join(dataDir, "postgres")
-		if err := os.MkdirAll(dataDir, 0o755); err != nil {
-			return err
-		}
-		log.Info("starting PostgreSQL", "dir", dir)
-		pg, err := pglocal.Start(ctx, pglocal.Options{Dir: dir, Durable: true})
+		url, stop, err := startLocalPostgres(ctx, dataDir, log)
 		if err != nil {
 			return err
 		}
-		defer func() {
-			log.Info("stopping PostgreSQL")
-			if err := pg.Stop(); err != nil {
-				log.Error("stopping PostgreSQL", "err", err)
-			}
-		}()
+		defer stop()
 		// One process serves every function and the pipeline's workers: a larger pool than
 		// pgx's default (4 on two cores) keeps requests from queueing behind emails.
-		cfg.DatabaseURL = pg.URL() + "&pool_max_conns=" + strconv.Itoa(localPoolSize)
+		cfg.DatabaseURL = url + "&pool_max_conns=" + strconv.Itoa(localPoolSize)
 	}
 	devToken := ""
 	if cfg.JWTSecret == "" && cfg.JWKSURL == "" {
@@ -221,6 +211,26 @@ func token(args []string) error {
 	}
 	fmt.Println(t)
 	return nil
+}
+
+// startLocalPostgres runs the binary's own PostgreSQL in <dataDir>/postgres (created on
+// first use, kept across runs) and returns its URL and the function that stops it.
+func startLocalPostgres(ctx context.Context, dataDir string, log *slog.Logger) (string, func(), error) {
+	dir := filepath.Join(dataDir, "postgres")
+	if err := os.MkdirAll(dataDir, 0o755); err != nil {
+		return "", nil, err
+	}
+	log.Info("starting PostgreSQL", "dir", dir)
+	pg, err := pglocal.Start(ctx, pglocal.Options{Dir: dir, Durable: true})
+	if err != nil {
+		return "", nil, fmt.Errorf("starting the local PostgreSQL in %s (or set DATABASE_URL): %w", dir, err)
+	}
+	return pg.URL(), func() {
+		log.Info("stopping PostgreSQL")
+		if err := pg.Stop(); err != nil {
+			log.Error("stopping PostgreSQL", "err", err)
+		}
+	}, nil
 }
 
 // devSecret is the HS256 secret of a local run without JWT_SECRET: generated once and kept

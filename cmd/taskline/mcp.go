@@ -4,14 +4,11 @@ import (
 	"context"
 	"errors"
 	"flag"
-	"fmt"
 	"net/http"
 	"os"
-	"path/filepath"
 
 	mcpserver "github.com/taskline/taskline/functions/mcp"
 	"github.com/taskline/taskline/shared/auth"
-	"github.com/taskline/taskline/shared/pglocal"
 	"github.com/taskline/taskline/shared/runtime"
 )
 
@@ -46,21 +43,12 @@ func runMCPStdio(ctx context.Context, args []string) error {
 	// Logs go to stderr (runtime.Logger); stdout carries only the protocol.
 	log := runtime.Logger(cfg)
 	if cfg.DatabaseURL == "" {
-		dir := filepath.Join(envOr("TASKLINE_DATA_DIR", ".data"), "postgres")
-		if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
+		url, stop, err := startLocalPostgres(ctx, envOr("TASKLINE_DATA_DIR", ".data"), log)
+		if err != nil {
 			return err
 		}
-		pg, err := pglocal.Start(ctx, pglocal.Options{Dir: dir, Durable: true})
-		if err != nil {
-			return fmt.Errorf("starting the local PostgreSQL in %s (set DATABASE_URL to use a running one, "+
-				"e.g. the one `taskline serve` uses): %w", dir, err)
-		}
-		defer func() {
-			if err := pg.Stop(); err != nil {
-				log.Error("stopping PostgreSQL", "err", err)
-			}
-		}()
-		cfg.DatabaseURL = pg.URL()
+		defer stop()
+		cfg.DatabaseURL = url
 	}
 	d, closeDeps, err := runtime.Open(ctx, cfg, log)
 	if err != nil {
