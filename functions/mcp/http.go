@@ -15,22 +15,17 @@ import (
 // Path is where the MCP endpoint is served.
 const Path = "/mcp"
 
-// Authenticator checks an Authorization header: *auth.Guard, the same check as the HTTP
-// API's.
-type Authenticator interface {
-	Authenticate(ctx context.Context, header string) (*auth.Claims, error)
-}
-
-// Routes is the function's one endpoint. It is public to runtime.Mount because it
-// authenticates itself: MCP has no {user_id} in its path, the token alone names the user.
+// Routes is the function's one endpoint, behind the API's guard: MCP has no {user_id} in
+// its path, so the token alone names the user.
 func Routes(d *runtime.Deps) []runtime.Route {
-	return []runtime.Route{{Pattern: Path, Handler: Handler(d.Store, d.Guard, d.Errors, d.Log), Public: true}}
+	return []runtime.Route{{Pattern: Path, Handler: Handler(d.Store, d.Log)}}
 }
 
 // Handler serves MCP's Streamable HTTP transport, stateless (every POST stands alone, so
-// any replica can answer and the function scales to zero), for callers with a valid bearer
-// token. Errors before MCP starts (no or bad token) are answered like the HTTP API's.
-func Handler(s Store, a Authenticator, ew runtime.ErrorWriter, log *slog.Logger) http.Handler {
+// any replica can answer and the function scales to zero). It expects the request's token
+// verified already (auth.Guard.Require, as runtime.Mount does), which also answers a
+// missing or bad token like the HTTP API does.
+func Handler(s Store, log *slog.Logger) http.Handler {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
@@ -48,9 +43,9 @@ func Handler(s Store, a Authenticator, ew runtime.ErrorWriter, log *slog.Logger)
 	})
 	// The SDK hands tools the token's user through its own context key, which only its
 	// middleware sets; it is given the claims Taskline's guard has already verified.
-	withUser := sdkauth.RequireBearerToken(func(ctx context.Context, _ string, _ *http.Request) (*sdkauth.TokenInfo, error) {
-		c, ok := ctx.Value(claimsKey{}).(*auth.Claims)
-		if !ok {
+	return sdkauth.RequireBearerToken(func(ctx context.Context, _ string, _ *http.Request) (*sdkauth.TokenInfo, error) {
+		c := auth.ClaimsOf(ctx)
+		if c == nil {
 			return nil, sdkauth.ErrInvalidToken
 		}
 		info := &sdkauth.TokenInfo{UserID: c.Subject}
@@ -59,17 +54,4 @@ func Handler(s Store, a Authenticator, ew runtime.ErrorWriter, log *slog.Logger)
 		}
 		return info, nil
 	}, nil)(stream)
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c, err := a.Authenticate(r.Context(), r.Header.Get("Authorization"))
-		if err != nil {
-			w.Header().Set("WWW-Authenticate", `Bearer realm="taskline"`)
-			ew.Write(w, r, err)
-			return
-		}
-		ctx := context.WithValue(r.Context(), claimsKey{}, c)
-		ctx = auth.WithUserID(ctx, c.Subject)
-		withUser.ServeHTTP(w, r.WithContext(ctx))
-	})
 }
-
-type claimsKey struct{}

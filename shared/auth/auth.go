@@ -106,6 +106,7 @@ type Users interface {
 }
 
 type ctxKey struct{}
+type claimsKey struct{}
 
 // UserID returns the authenticated user of a request's context.
 func UserID(ctx context.Context) string {
@@ -116,6 +117,13 @@ func UserID(ctx context.Context) string {
 // WithUserID returns ctx carrying an authenticated user (for in-process callers).
 func WithUserID(ctx context.Context, id string) context.Context {
 	return context.WithValue(ctx, ctxKey{}, id)
+}
+
+// ClaimsOf returns the verified claims of the request's token (set by Guard.Require), or
+// nil.
+func ClaimsOf(ctx context.Context) *Claims {
+	c, _ := ctx.Value(claimsKey{}).(*Claims)
+	return c
 }
 
 // Guard authenticates requests to /api/{user_id}/...: 401 without a valid bearer token,
@@ -130,7 +138,8 @@ type Guard struct {
 	seen sync.Map // "sub\x00email\x00tz" -> struct{}
 }
 
-// Require wraps next so it only runs for the user the path names.
+// Require wraps next so it only runs for the user the path names (any authenticated user
+// when the path has no {user_id}, as for /mcp).
 func (g *Guard) Require(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c, err := g.Authenticate(r.Context(), r.Header.Get("Authorization"))
@@ -143,7 +152,8 @@ func (g *Guard) Require(next http.Handler) http.Handler {
 			g.OnError(w, r, todo.Errorf(todo.Forbidden, "user_id", "the token is for another user"))
 			return
 		}
-		next.ServeHTTP(w, r.WithContext(WithUserID(r.Context(), c.Subject)))
+		ctx := context.WithValue(WithUserID(r.Context(), c.Subject), claimsKey{}, c)
+		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
 

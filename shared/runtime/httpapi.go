@@ -150,7 +150,7 @@ func PathID(r *http.Request, name string) (int64, error) {
 type Route struct {
 	Pattern string
 	Handler http.Handler
-	// Public routes skip authentication (health, CloudEvents, MCP's own auth).
+	// Public routes skip authentication (health, CloudEvents and Dapr deliveries).
 	Public bool
 }
 
