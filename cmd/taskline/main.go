@@ -35,6 +35,7 @@ import (
 	"github.com/taskline/taskline/shared/pglocal"
 	"github.com/taskline/taskline/shared/postgres"
 	"github.com/taskline/taskline/shared/runtime"
+	"github.com/taskline/taskline/shared/server"
 	"github.com/taskline/taskline/web"
 )
 
@@ -138,7 +139,7 @@ func serve(ctx context.Context, args []string) error {
 	}
 
 	mux := http.NewServeMux()
-	runtime.Health(mux, d.Store.Ping)
+	server.Health(mux, d.Store.Ping)
 	for _, f := range httpFunctions {
 		runtime.Mount(mux, d, f.name, f.routes(d))
 	}
@@ -155,7 +156,7 @@ func serve(ctx context.Context, args []string) error {
 	mux.Handle("/", web.Handler(web.Config{Mode: mode, DevToken: devToken, UserID: DevUser, Logger: log}))
 
 	addr := net.JoinHostPort(os.Getenv("HOST"), strconv.Itoa(cfg.Port))
-	return runtime.Serve(ctx, addr, mux, log, func(a net.Addr) {
+	return server.ListenAndServe(ctx, addr, mux, log, func(a net.Addr) {
 		announce(a, devToken, log)
 	})
 }

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/taskline/taskline/shared/server"
 )
 
 // TestServesAppAndHealthOverTCP runs the function as its main does, on a real socket, and
@@ -23,7 +25,7 @@ func TestServesAppAndHealthOverTCP(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- Serve(ctx, ln, New(log), log) }()
+	go func() { done <- server.Serve(ctx, ln, New(log), log) }()
 	base := "http://" + ln.Addr().String()
 
 	get := func(path string) (*http.Response, string) {
@@ -67,7 +69,7 @@ func TestServesAppAndHealthOverTCP(t *testing.T) {
 		if err != nil {
 			t.Fatalf("Serve returned %v after shutdown", err)
 		}
-	case <-time.After(ShutdownTimeout + time.Second):
+	case <-time.After(server.ShutdownTimeout + time.Second):
 		t.Fatal("Serve did not return after ctx ended")
 	}
 	if _, err := http.Get(base + "/healthz"); err == nil {

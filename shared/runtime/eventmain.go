@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
+
+	"github.com/taskline/taskline/shared/server"
 )
 
 // EventBuilder builds an event function from its dependencies.
@@ -34,7 +36,7 @@ func EventMain(name string, build EventBuilder) {
 			go func() { defer wg.Done(); f.Background(bg) }()
 		}
 		d.Log.Info("serving", "port", d.Config.Port, "topic", f.Topic)
-		err = Serve(ctx, ":"+strconv.Itoa(d.Config.Port), mux, d.Log, nil)
+		err = server.ListenAndServe(ctx, ":"+strconv.Itoa(d.Config.Port), mux, d.Log, nil)
 		cancel()
 		wg.Wait()
 		return err

@@ -22,6 +22,7 @@ import (
 	"github.com/taskline/taskline/shared/postgres"
 	"github.com/taskline/taskline/shared/postgres/pgtest"
 	"github.com/taskline/taskline/shared/runtime"
+	"github.com/taskline/taskline/shared/server"
 	"github.com/taskline/taskline/shared/todo"
 )
 
@@ -68,7 +69,7 @@ func newFixture(t *testing.T) *fixture {
 		}},
 	}
 	f.mux = http.NewServeMux()
-	runtime.Health(f.mux, s.Ping)
+	server.Health(f.mux, s.Ping)
 	runtime.MountEvents(f.mux, f.deps, f.fn)
 	return f
 }

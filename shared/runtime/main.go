@@ -12,6 +12,7 @@ import (
 
 	"github.com/taskline/taskline/shared/auth"
 	"github.com/taskline/taskline/shared/postgres"
+	"github.com/taskline/taskline/shared/server"
 )
 
 // HTTPFunction builds a function's routes from its dependencies.
@@ -27,7 +28,7 @@ func Main(name string, build HTTPFunction) {
 			return serveLambda(ctx, d, mux, nil)
 		}
 		d.Log.Info("serving", "port", d.Config.Port)
-		return Serve(ctx, ":"+strconv.Itoa(d.Config.Port), mux, d.Log, nil)
+		return server.ListenAndServe(ctx, ":"+strconv.Itoa(d.Config.Port), mux, d.Log, nil)
 	}))
 }
 
@@ -47,7 +48,7 @@ func run(name string, users bool, serve func(ctx context.Context, d *Deps, mux *
 	}
 	defer closeDeps()
 	mux := http.NewServeMux()
-	Health(mux, d.Store.Ping)
+	server.Health(mux, d.Store.Ping)
 	return serve(ctx, d, mux)
 }
 

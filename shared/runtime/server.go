@@ -3,12 +3,9 @@ package runtime
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"os"
-	"time"
 
 	"github.com/taskline/taskline/shared/auth"
 	"github.com/taskline/taskline/shared/event"
@@ -66,50 +63,6 @@ func Mount(mux *http.ServeMux, d *Deps, name string, routes []Route) {
 		})
 		mux.Handle(rt.Pattern, h)
 	}
-}
-
-// Health registers GET /healthz (the process answers) and GET /readyz (its dependencies
-// answer too).
-func Health(mux *http.ServeMux, ready func(context.Context) error) {
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
-		WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
-	})
-	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
-		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
-		defer cancel()
-		if err := ready(ctx); err != nil {
-			WriteJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "error": err.Error()})
-			return
-		}
-		WriteJSON(w, http.StatusOK, map[string]string{"status": "ready"})
-	})
-}
-
-// Serve answers HTTP on addr until ctx ends, then drains requests for up to 10 seconds.
-// onListen, when set, is called with the bound address once the port is open.
-func Serve(ctx context.Context, addr string, h http.Handler, log *slog.Logger, onListen func(net.Addr)) error {
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return fmt.Errorf("listening on %s: %w", addr, err)
-	}
-	if onListen != nil {
-		onListen(ln.Addr())
-	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second,
-		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ln) }()
-	select {
-	case err := <-done:
-		return err
-	case <-ctx.Done():
-	}
-	shutdown, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(shutdown); err != nil {
-		return fmt.Errorf("shutting down: %w", err)
-	}
-	return nil
 }
 
 // Logger is the JSON logger every process writes to stderr.

@@ -18,6 +18,7 @@ import (
 	"github.com/taskline/taskline/shared/postgres"
 	"github.com/taskline/taskline/shared/postgres/pgtest"
 	"github.com/taskline/taskline/shared/runtime"
+	"github.com/taskline/taskline/shared/server"
 	"github.com/taskline/taskline/shared/todo"
 )
 
@@ -38,7 +39,7 @@ func New(t testing.TB, fns ...runtime.HTTPFunction) *API {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	d := runtime.NewDeps(runtime.Config{Name: "test"}, log, store, auth.HS256(secret, auth.Options{}))
 	mux := http.NewServeMux()
-	runtime.Health(mux, store.Ping)
+	server.Health(mux, store.Ping)
 	for _, fn := range fns {
 		runtime.Mount(mux, d, "test", fn(d))
 	}

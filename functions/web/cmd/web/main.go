@@ -11,6 +11,7 @@ import (
 	"syscall"
 
 	"github.com/taskline/taskline/functions/web"
+	"github.com/taskline/taskline/shared/server"
 )
 
 func main() {
@@ -31,7 +32,7 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()
-	if err := web.Serve(ctx, ln, web.New(log), log); err != nil {
+	if err := server.Serve(ctx, ln, web.New(log), log); err != nil {
 		log.Error("web function failed", slog.Any("error", err))
 		os.Exit(1)
 	}

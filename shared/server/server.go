@@ -1,0 +1,81 @@
+// Package server is the HTTP plumbing every Taskline process shares: health endpoints and
+// serving with a graceful shutdown. It needs nothing beyond the standard library, so even
+// the static web function, which links no database driver, uses it.
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+)
+
+// ShutdownTimeout bounds how long in-flight requests may take after SIGTERM; Knative and
+// Kubernetes wait 30 s by default before killing the pod.
+const ShutdownTimeout = 10 * time.Second
+
+// Health registers GET /healthz (the process answers) and GET /readyz (its dependencies
+// answer too: ready, which may be nil for a process without any).
+func Health(mux *http.ServeMux, ready func(context.Context) error) {
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		status(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		if ready != nil {
+			ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+			defer cancel()
+			if err := ready(ctx); err != nil {
+				status(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "error": err.Error()})
+				return
+			}
+		}
+		status(w, http.StatusOK, map[string]string{"status": "ready"})
+	})
+}
+
+func status(w http.ResponseWriter, code int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(code)
+	json.NewEncoder(w).Encode(v)
+}
+
+// ListenAndServe listens on addr and serves h until ctx ends (see Serve). onListen, when
+// set, is called with the bound address once the port is open.
+func ListenAndServe(ctx context.Context, addr string, h http.Handler, log *slog.Logger, onListen func(net.Addr)) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listening on %s: %w", addr, err)
+	}
+	if onListen != nil {
+		onListen(ln.Addr())
+	}
+	return Serve(ctx, ln, h, log)
+}
+
+// Serve answers HTTP on ln until ctx ends, then drains in-flight requests for up to
+// ShutdownTimeout and returns nil (or the error that stopped the server early).
+func Serve(ctx context.Context, ln net.Listener, h http.Handler, log *slog.Logger) error {
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second,
+		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ln) }()
+	select {
+	case err := <-done:
+		return fmt.Errorf("serving http: %w", err)
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.WithoutCancel(ctx), ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(shutdown); err != nil {
+		return fmt.Errorf("shutting down: %w", err)
+	}
+	if err := <-done; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serving http: %w", err)
+	}
+	return nil
+}
