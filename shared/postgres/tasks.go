@@ -37,7 +37,8 @@ func scanTask(row pgx.Row) (taskRow, error) {
 	return r, err
 }
 
-// lockTask loads the user's task for update; another user's task is not found.
+// lockTask loads the user's task for update, without its tags (lockTaskWithTags); another
+// user's task is not found.
 func lockTask(t *tx, id int64) (taskRow, error) {
 	r, err := scanTask(t.QueryRow(t.ctx, `SELECT `+taskColumns+` FROM tasks t WHERE t.id = $1 AND t.user_id = $2 FOR UPDATE`, id, t.userID))
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -45,6 +46,16 @@ func lockTask(t *tx, id int64) (taskRow, error) {
 	}
 	if err != nil {
 		return r, fmt.Errorf("loading task %d: %w", id, err)
+	}
+	return r, nil
+}
+
+// lockTaskWithTags is lockTask for the writes that answer with the task or compare its
+// tags.
+func lockTaskWithTags(t *tx, id int64) (taskRow, error) {
+	r, err := lockTask(t, id)
+	if err != nil {
+		return r, err
 	}
 	r.Tags, err = tagsOf(t.ctx, t, r.ID)
 	return r, err
@@ -159,7 +170,7 @@ func anchorFor(task todo.Task, loc *time.Location) *time.Time {
 func (s *Store) UpdateTask(ctx context.Context, userID string, id int64, c todo.TaskChanges) (todo.Task, error) {
 	var out todo.Task
 	err := s.inTx(ctx, userID, func(t *tx) error {
-		cur, err := lockTask(t, id)
+		cur, err := lockTaskWithTags(t, id)
 		if err != nil {
 			return err
 		}
@@ -309,7 +320,7 @@ func followDueDate(t *tx, taskID int64, due *time.Time) error {
 func (s *Store) CompleteTask(ctx context.Context, userID string, id int64, toggle bool) (todo.Task, error) {
 	var out todo.Task
 	err := s.inTx(ctx, userID, func(t *tx) error {
-		cur, err := lockTask(t, id)
+		cur, err := lockTaskWithTags(t, id)
 		if err != nil {
 			return err
 		}
@@ -390,7 +401,7 @@ func (s *Store) RemoveTaskTags(ctx context.Context, userID string, id int64, tag
 func (s *Store) editTags(ctx context.Context, userID string, id int64, edit func([]int64) []int64) (todo.Task, error) {
 	var out todo.Task
 	err := s.inTx(ctx, userID, func(t *tx) error {
-		cur, err := lockTask(t, id)
+		cur, err := lockTaskWithTags(t, id)
 		if err != nil {
 			return err
 		}
