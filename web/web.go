@@ -178,7 +178,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case p == "/api" || strings.HasPrefix(p, "/api/"):
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusNotFound)
-		_, _ = w.Write([]byte(`{"error":{"code":"not_found","message":"no such API route"}}` + "\n"))
+		_, _ = w.Write([]byte(`{"error":{"code":"not_found","message":"no such API route"},"detail":"no such API route"}` + "\n"))
 		return
 	}
 	name := strings.TrimPrefix(p, "/")

@@ -101,6 +101,9 @@ func serve(ctx context.Context, args []string) error {
 	if os.Getenv("PUBLISHER") == "" {
 		cfg.Publisher = "inproc"
 	}
+	if _, set := os.LookupEnv("CORS_ORIGINS"); !set {
+		cfg.CORSOrigins = localOrigins(cfg.Port)
+	}
 	log := runtime.Logger(cfg)
 	servePprof(log)
 	dataDir := envOr("TASKLINE_DATA_DIR", ".data")
@@ -138,12 +141,6 @@ func serve(ctx context.Context, args []string) error {
 		}
 	}
 
-	mux := http.NewServeMux()
-	server.Health(mux, d.Store.Ping)
-	for _, f := range httpFunctions {
-		runtime.Mount(mux, d, f.name, f.routes(d))
-	}
-	mountMCP(mux, d)
 	stopPipeline, err := startLocalPipeline(ctx, d, dataDir)
 	if err != nil {
 		return err
@@ -153,12 +150,35 @@ func serve(ctx context.Context, args []string) error {
 	if devToken != "" {
 		mode = web.ModeLocal
 	}
-	mux.Handle("/", web.Handler(web.Config{Mode: mode, DevToken: devToken, UserID: DevUser, Logger: log}))
+	h := newHandler(d, web.Config{Mode: mode, DevToken: devToken, UserID: DevUser, Logger: log})
 
 	addr := net.JoinHostPort(os.Getenv("HOST"), strconv.Itoa(cfg.Port))
-	return server.ListenAndServe(ctx, addr, mux, log, func(a net.Addr) {
+	return server.ListenAndServe(ctx, addr, h, log, func(a net.Addr) {
 		announce(a, devToken, log)
 	})
+}
+
+// newHandler is everything the binary answers over HTTP: health, every function's routes,
+// /mcp and the web app, wrapped in the runtime's CORS and JSON 404/405 handling.
+func newHandler(d *runtime.Deps, app web.Config) http.Handler {
+	mux := http.NewServeMux()
+	server.Health(mux, d.Store.Ping)
+	for _, f := range httpFunctions {
+		runtime.Mount(mux, d, f.name, f.routes(d))
+	}
+	mountMCP(mux, d)
+	// GET only: another method on an API path is then the mux's 405 with the path's real
+	// Allow header, not the page's.
+	mux.Handle("GET /", web.Handler(app))
+	return runtime.Handler(d, mux)
+}
+
+// localOrigins are the browser origins the local binary accepts without CORS_ORIGINS: its
+// own (the page, and Vite's dev server proxying to it) and http://localhost:3000, where
+// the seed's Next.js client runs.
+func localOrigins(port int) []string {
+	p := strconv.Itoa(port)
+	return []string{"http://localhost:" + p, "http://127.0.0.1:" + p, "http://localhost:3000"}
 }
 
 // announce prints what a person needs to start: the address and, in dev mode, the token.

@@ -42,6 +42,13 @@ func (s *Store) CreateReminder(ctx context.Context, userID string, spec todo.Rem
 		if task.Completed {
 			return todo.Errorf(todo.Unprocessable, "task_id", "task %d is completed; reopen it to set a reminder", spec.TaskID)
 		}
+		if spec.AtLocal != nil {
+			u, err := userInfo(ctx, t, userID)
+			if err != nil {
+				return err
+			}
+			spec = spec.In(u.Location)
+		}
 		var at time.Time
 		var offset *int
 		switch {

@@ -81,14 +81,15 @@ func (s *Store) GetTask(ctx context.Context, userID string, id int64) (todo.Task
 func (s *Store) CreateTask(ctx context.Context, userID string, c todo.TaskChanges) (todo.Task, error) {
 	var out todo.Task
 	err := s.inTx(ctx, userID, func(t *tx) error {
-		// The user's zone matters only to a recurring task (its anchor, a day-long end);
-		// most creates skip the lookup.
+		// The user's zone matters only to a recurring task (its anchor, a day-long end) and
+		// to times sent without a zone; most creates skip the lookup.
 		u := UserInfo{Location: time.UTC}
-		if c.Recurrence.Set && !c.Recurrence.Null || c.RecurrenceEnd.Set && !c.RecurrenceEnd.Null {
+		if c.Zoned() {
 			var err error
 			if u, err = userInfo(ctx, t, userID); err != nil {
 				return err
 			}
+			c = c.In(u.Location)
 		}
 		var r taskRow
 		r.Title, r.Priority = *c.Title, *c.Priority
@@ -178,6 +179,7 @@ func (s *Store) UpdateTask(ctx context.Context, userID string, id int64, c todo.
 		if err != nil {
 			return err
 		}
+		c = c.In(u.Location)
 		next := cur
 		changed := map[string]event.Change{}
 		note := func(field string, before, after any) { changed[field] = event.Change{Before: before, After: after} }

@@ -29,6 +29,9 @@ type Config struct {
 	AppBaseURL   string
 	Migrate      bool
 	LogLevel     slog.Level
+	// CORSOrigins may call the API from a browser page on another origin (CORS_ORIGINS,
+	// comma-separated; "*" for any). None by default: a deployment names its clients.
+	CORSOrigins []string
 }
 
 // LoadConfig reads the configuration of the named function.
@@ -48,6 +51,7 @@ func LoadConfig(name string) (Config, error) {
 		MailFrom:     envOr("MAIL_FROM", "Taskline <reminders@taskline.local>"),
 		AppBaseURL:   strings.TrimRight(envOr("APP_BASE_URL", "http://localhost:8080"), "/"),
 		Migrate:      envBool("MIGRATE"),
+		CORSOrigins:  ParseOrigins(os.Getenv("CORS_ORIGINS")),
 	}
 	if b := os.Getenv("KAFKA_BROKERS"); b != "" {
 		c.KafkaBrokers = strings.Split(b, ",")

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/taskline/taskline/shared/auth"
+	"github.com/taskline/taskline/shared/openapi"
 	"github.com/taskline/taskline/shared/todo"
 )
 
@@ -24,6 +25,7 @@ var statusOf = map[todo.Code]int{
 	todo.Unauthorized:  http.StatusUnauthorized,
 	todo.Forbidden:     http.StatusForbidden,
 	todo.TooLarge:      http.StatusRequestEntityTooLarge,
+	todo.NotAllowed:    http.StatusMethodNotAllowed,
 }
 
 // HTTPStatus maps an error's code to its HTTP status: the one place this happens.
@@ -41,8 +43,16 @@ func WriteJSON(w http.ResponseWriter, status int, v any) {
 	json.NewEncoder(w).Encode(v)
 }
 
-// ErrorWriter writes errors as {"error": {"code", "message", "field"}}. Internal errors are
-// logged with the request and answered with a message that reveals nothing.
+// ErrorBody is the JSON of every error answer: the API's own envelope, and the same message
+// again as a top-level detail string, the shape FastAPI answers with, which the seed's web
+// client reads. Both are always there, so no client needs its own code path.
+type ErrorBody struct {
+	Error  *todo.Error `json:"error"`
+	Detail string      `json:"detail"`
+}
+
+// ErrorWriter writes errors as an ErrorBody. Internal errors are logged with the request and
+// answered with a message that reveals nothing.
 type ErrorWriter struct{ Log *slog.Logger }
 
 // Write answers err.
@@ -52,7 +62,7 @@ func (ew ErrorWriter) Write(w http.ResponseWriter, r *http.Request, err error) {
 		ew.Log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 		e = &todo.Error{Code: todo.Internal, Message: "something went wrong on our side; try again"}
 	}
-	WriteJSON(w, HTTPStatus(err), map[string]*todo.Error{"error": e})
+	WriteJSON(w, HTTPStatus(err), ErrorBody{Error: e, Detail: e.Message})
 }
 
 // JSON is the usual shape of an API handler: f gets the request and the authenticated user
@@ -152,6 +162,9 @@ type Route struct {
 	Handler http.Handler
 	// Public routes skip authentication (health, CloudEvents and Dapr deliveries).
 	Public bool
+	// Doc describes the route in GET /openapi.json (see openapi.Operation). Every route under /api/ needs
+	// one: a test of the local binary fails on a mounted API route without it.
+	Doc *openapi.Operation
 }
 
 // HandlerFunc adapts a function that returns an error to an http.Handler; the error is

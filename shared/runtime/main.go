@@ -24,11 +24,12 @@ type HTTPFunction func(d *Deps) []Route
 func Main(name string, build HTTPFunction) {
 	exitOnError(name, run(name, true, func(ctx context.Context, d *Deps, mux *http.ServeMux) error {
 		Mount(mux, d, name, build(d))
+		h := Handler(d, mux)
 		if InLambda() {
-			return serveLambda(ctx, d, mux, nil)
+			return serveLambda(ctx, d, h, nil)
 		}
 		d.Log.Info("serving", "port", d.Config.Port)
-		return server.ListenAndServe(ctx, ":"+strconv.Itoa(d.Config.Port), mux, d.Log, nil)
+		return server.ListenAndServe(ctx, ":"+strconv.Itoa(d.Config.Port), h, d.Log, nil)
 	}))
 }
 

@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"slices"
+	"sync"
 
 	"github.com/taskline/taskline/shared/auth"
 	"github.com/taskline/taskline/shared/event"
@@ -22,6 +24,23 @@ type Deps struct {
 	Errors ErrorWriter
 	// Relay publishes the store's outbox; nil when nothing publishes (PUBLISHER=none).
 	Relay *outbox.Relay
+
+	mu      sync.Mutex
+	mounted []Mounted
+}
+
+// Mounted is a route as Mount registered it, with the function that serves it.
+type Mounted struct {
+	Function string
+	Route
+}
+
+// Mounted lists the routes mounted with d so far, in order: what GET /openapi.json
+// describes.
+func (d *Deps) Mounted() []Mounted {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return slices.Clone(d.mounted)
 }
 
 // NewDeps builds the dependencies of a function on an open store.
@@ -50,6 +69,11 @@ func Verifier(ctx context.Context, cfg Config) (auth.Verifier, error) {
 // tagged with the function as event source and the caller's trace context.
 func Mount(mux *http.ServeMux, d *Deps, name string, routes []Route) {
 	source := "/functions/" + name
+	d.mu.Lock()
+	for _, rt := range routes {
+		d.mounted = append(d.mounted, Mounted{Function: name, Route: rt})
+	}
+	d.mu.Unlock()
 	for _, rt := range routes {
 		h := rt.Handler
 		if !rt.Public {

@@ -13,14 +13,15 @@ type Code string
 
 // The codes. Anything without a code is internal.
 const (
-	Invalid       Code = "invalid"       // malformed or out-of-range input: 400
-	Unprocessable Code = "unprocessable" // well-formed input that breaks a rule: 422
-	NotFound      Code = "not_found"     // absent, or another user's: 404
-	Conflict      Code = "conflict"      // clashes with existing data: 409
-	Unauthorized  Code = "unauthorized"  // no or bad credentials: 401
-	Forbidden     Code = "forbidden"     // credentials for someone else: 403
-	Internal      Code = "internal"      // our fault: 500, message never shown
-	TooLarge      Code = "too_large"     // request body over the limit: 413
+	Invalid       Code = "invalid"            // malformed or out-of-range input: 400
+	Unprocessable Code = "unprocessable"      // well-formed input that breaks a rule: 422
+	NotFound      Code = "not_found"          // absent, or another user's: 404
+	Conflict      Code = "conflict"           // clashes with existing data: 409
+	Unauthorized  Code = "unauthorized"       // no or bad credentials: 401
+	Forbidden     Code = "forbidden"          // credentials for someone else: 403
+	Internal      Code = "internal"           // our fault: 500, message never shown
+	TooLarge      Code = "too_large"          // request body over the limit: 413
+	NotAllowed    Code = "method_not_allowed" // no such method on an existing path: 405
 )
 
 // Error is a domain error a caller may see: a code, a message fit for a user, and the

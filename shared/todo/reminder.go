@@ -41,7 +41,8 @@ type Reminder struct {
 	CreatedAt time.Time      `json:"created_at"`
 }
 
-// ReminderInput is the body of POST /reminders.
+// ReminderInput is the body of POST /reminders. null means the same as absent for both
+// times: with neither, the reminder is 1 hour before the due date.
 type ReminderInput struct {
 	TaskID    int64            `json:"task_id"`
 	RemindAt  Optional[string] `json:"remind_at"`
@@ -50,9 +51,20 @@ type ReminderInput struct {
 
 // ReminderSpec is validated reminder input: either an instant or an offset before due.
 type ReminderSpec struct {
-	TaskID    int64
-	At        *time.Time
-	BeforeDue time.Duration // used when At is nil
+	TaskID int64
+	At     *time.Time
+	// AtLocal is a remind_at sent without a zone; In resolves it into At.
+	AtLocal   *LocalTime
+	BeforeDue time.Duration // used when At and AtLocal are nil
+}
+
+// In resolves a zone-less remind_at in loc, the user's zone.
+func (s ReminderSpec) In(loc *time.Location) ReminderSpec {
+	if s.AtLocal != nil {
+		at := s.AtLocal.In(loc)
+		s.At, s.AtLocal = &at, nil
+	}
+	return s
 }
 
 // Spec validates the input. Whether the time lies in the future, and whether the task has a
@@ -69,11 +81,15 @@ func (in ReminderInput) Spec() (ReminderSpec, error) {
 	}
 	switch {
 	case hasAt:
-		t, err := ParseTime(in.RemindAt.Value)
+		w, err := ParseWhen(in.RemindAt.Value)
 		if err != nil {
-			return s, Errorf(Invalid, "remind_at", "remind_at must be an RFC 3339 time such as 2026-12-01T08:00:00Z")
+			return s, Errorf(Invalid, "remind_at", "remind_at must be %s", timeForms)
 		}
-		s.At = &t
+		if w.Local != nil {
+			s.AtLocal = w.Local
+		} else {
+			s.At = &w.At
+		}
 	case hasOffset:
 		d, err := ParseOffset(in.BeforeDue.Value)
 		if err != nil {

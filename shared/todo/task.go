@@ -119,27 +119,35 @@ type TaskInput struct {
 	Tags              Optional[[]string] `json:"tags"`
 }
 
-// EndDate is a recurrence end: an instant, or a calendar day that ends at midnight in the
-// user's zone (so "2026-12-31" includes an instance due that evening).
+// EndDate is a recurrence end: an instant, a wall-clock time without a zone, or a calendar
+// day that ends at midnight in the user's zone (so "2026-12-31" includes an instance due
+// that evening).
 type EndDate struct {
 	At    time.Time
+	Local *LocalTime
 	Day   date.Date
 	IsDay bool
 }
 
 // In resolves the end to an instant for a user in loc.
 func (e EndDate) In(loc *time.Location) time.Time {
-	if !e.IsDay {
-		return e.At
+	switch {
+	case e.IsDay:
+		return e.Day.AddDate(0, 0, 1).MidnightIn(loc).Add(-time.Microsecond)
+	case e.Local != nil:
+		return e.Local.In(loc)
 	}
-	return e.Day.AddDate(0, 0, 1).MidnightIn(loc).Add(-time.Microsecond)
+	return e.At
 }
 
 // TaskChanges is validated input. A nil pointer or unset Optional leaves a field as it is.
 type TaskChanges struct {
-	Title         *string
-	Description   *string
-	DueDate       Optional[time.Time]
+	Title       *string
+	Description *string
+	DueDate     Optional[time.Time]
+	// DueLocal is a due_date sent without a zone; In resolves it into DueDate once the
+	// user's zone is known.
+	DueLocal      *LocalTime
 	Priority      *Priority
 	Recurrence    Optional[Recurrence]
 	RecurrenceEnd Optional[EndDate]
@@ -150,8 +158,15 @@ type TaskChanges struct {
 	TagNames []string
 }
 
-// Changes validates the input. For a create, title is required and unset fields take their
-// defaults; null is only meaningful for the fields that can be cleared.
+// Changes validates the input. One meaning of absent and null for every optional field, on
+// create and on update alike:
+//   - absent leaves the field as it is (on create: its default);
+//   - null clears what can be empty: due_date, recurrence_pattern, recurrence_end_date,
+//     description (to ""), tags and tag_ids (to none);
+//   - null resets what cannot be empty to its default: priority to medium;
+//   - title cannot be cleared: null is refused, and a create needs one.
+//
+// Times without a zone are kept as LocalTime until In knows the user's zone.
 func (in TaskInput) Changes(create bool) (TaskChanges, error) {
 	var c TaskChanges
 	if in.Title.Set || create {
@@ -175,20 +190,20 @@ func (in TaskInput) Changes(create bool) (TaskChanges, error) {
 		c.Description = &d
 	}
 	if in.DueDate.Set {
-		if in.DueDate.Null {
+		if in.DueDate.Null || strings.TrimSpace(in.DueDate.Value) == "" {
 			c.DueDate = Null[time.Time]()
 		} else {
-			t, err := ParseTime(in.DueDate.Value)
+			w, err := ParseWhen(in.DueDate.Value)
 			if err != nil {
-				return c, Errorf(Invalid, "due_date", "due_date must be an RFC 3339 time such as 2026-12-01T09:00:00Z")
+				return c, Errorf(Invalid, "due_date", "due_date must be %s", timeForms)
 			}
-			c.DueDate = Some(t)
+			c.DueDate, c.DueLocal = Some(w.At), w.Local
 		}
 	}
-	if in.Priority.Set {
-		if in.Priority.Null {
-			return c, Errorf(Invalid, "priority", "priority must be low, medium or high")
-		}
+	if in.Priority.Set && in.Priority.Null {
+		m := Medium
+		c.Priority = &m
+	} else if in.Priority.Set {
 		p, ok := ParsePriority(in.Priority.Value)
 		if !ok {
 			return c, Errorf(Invalid, "priority", "priority must be low, medium or high, not %q", in.Priority.Value)
@@ -212,7 +227,7 @@ func (in TaskInput) Changes(create bool) (TaskChanges, error) {
 		} else {
 			e, err := parseEndDate(in.RecurrenceEndDate.Value)
 			if err != nil {
-				return c, Errorf(Invalid, "recurrence_end_date", "recurrence_end_date must be a date (2026-12-31) or an RFC 3339 time")
+				return c, Errorf(Invalid, "recurrence_end_date", "recurrence_end_date must be a date (2026-12-31) or %s", timeForms)
 			}
 			c.RecurrenceEnd = Some(e)
 		}
@@ -251,6 +266,21 @@ func (in TaskInput) Changes(create bool) (TaskChanges, error) {
 	return c, nil
 }
 
+// Zoned reports whether applying the changes needs the user's zone: a time without a zone,
+// a day-long recurrence end, or a recurrence (its wall-clock anchor).
+func (c TaskChanges) Zoned() bool {
+	return c.DueLocal != nil || c.Recurrence.Set && !c.Recurrence.Null || c.RecurrenceEnd.Set && !c.RecurrenceEnd.Null
+}
+
+// In resolves a zone-less due_date in loc, the user's zone (the recurrence end is resolved
+// by EndDate.In where it is applied).
+func (c TaskChanges) In(loc *time.Location) TaskChanges {
+	if c.DueLocal != nil {
+		c.DueDate, c.DueLocal = Some(c.DueLocal.In(loc)), nil
+	}
+	return c
+}
+
 // CheckRecurrence enforces the rules that span fields, on the task as it will be after the
 // change: an end date needs a pattern and may not come before the due date.
 func CheckRecurrence(due *time.Time, rec *Recurrence, end *time.Time) error {
@@ -285,6 +315,6 @@ func parseEndDate(s string) (EndDate, error) {
 		}
 		return EndDate{Day: d, IsDay: true}, nil
 	}
-	t, err := ParseTime(s)
-	return EndDate{At: t}, err
+	w, err := ParseWhen(s)
+	return EndDate{At: w.At, Local: w.Local}, err
 }

@@ -34,16 +34,22 @@ type API struct {
 // New starts a server with the routes of fns on a fresh database.
 func New(t testing.TB, fns ...runtime.HTTPFunction) *API {
 	t.Helper()
+	return NewConfig(t, runtime.Config{Name: "test"}, fns...)
+}
+
+// NewConfig is New with a configuration (CORS origins, for example).
+func NewConfig(t testing.TB, cfg runtime.Config, fns ...runtime.HTTPFunction) *API {
+	t.Helper()
 	store := pgtest.Store(t)
 	secret := []byte("test-secret")
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	d := runtime.NewDeps(runtime.Config{Name: "test"}, log, store, auth.HS256(secret, auth.Options{}))
+	d := runtime.NewDeps(cfg, log, store, auth.HS256(secret, auth.Options{}))
 	mux := http.NewServeMux()
 	server.Health(mux, store.Ping)
 	for _, fn := range fns {
 		runtime.Mount(mux, d, "test", fn(d))
 	}
-	srv := httptest.NewServer(mux)
+	srv := httptest.NewServer(runtime.Handler(d, mux))
 	t.Cleanup(srv.Close)
 	return &API{URL: srv.URL, Store: store, Deps: d, secret: secret, t: t}
 }
@@ -60,12 +66,19 @@ func (a *API) Token(user string) string {
 // Response is an answer to a request.
 type Response struct {
 	Status int
+	Header http.Header
 	Body   []byte
 }
 
 // Do sends a request as user ("" sends no token). body is marshalled to JSON unless it is a
 // string, which is sent as is.
 func (a *API) Do(user, method, path string, body any) Response {
+	a.t.Helper()
+	return a.DoHeader(user, method, path, body, nil)
+}
+
+// DoHeader is Do with extra request headers (Origin, for example).
+func (a *API) DoHeader(user, method, path string, body any, header http.Header) Response {
 	a.t.Helper()
 	var rd io.Reader
 	switch b := body.(type) {
@@ -83,6 +96,9 @@ func (a *API) Do(user, method, path string, body any) Response {
 	if err != nil {
 		a.t.Fatal(err)
 	}
+	for k, v := range header {
+		req.Header[k] = v
+	}
 	if user != "" {
 		if err := a.Store.EnsureUser(context.Background(), todo.User{ID: user}); err != nil {
 			a.t.Fatal(err)
@@ -95,7 +111,7 @@ func (a *API) Do(user, method, path string, body any) Response {
 	}
 	defer res.Body.Close()
 	b, _ := io.ReadAll(res.Body)
-	return Response{Status: res.StatusCode, Body: b}
+	return Response{Status: res.StatusCode, Header: res.Header, Body: b}
 }
 
 // Decode unmarshals the body into v, failing the test when it is not JSON.
@@ -106,13 +122,18 @@ func (r Response) Decode(t testing.TB, v any) {
 	}
 }
 
-// Error returns the error object of an error answer.
+// Error returns the error object of an error answer. It fails the test unless the answer
+// also carries the message as a top-level detail (what FastAPI clients read).
 func (r Response) Error(t testing.TB) todo.Error {
 	t.Helper()
 	var e struct {
-		Error todo.Error `json:"error"`
+		Error  todo.Error `json:"error"`
+		Detail *string    `json:"detail"`
 	}
 	r.Decode(t, &e)
+	if e.Detail == nil || *e.Detail != e.Error.Message {
+		t.Errorf("error answer's detail %v is not its message %q: %s", e.Detail, e.Error.Message, r.Body)
+	}
 	return e.Error
 }
 
