@@ -14,6 +14,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/taskline/taskline/shared/todo"
 )
 
 // Words are the vocabulary of titles and descriptions, the most frequent first: word i is
@@ -59,8 +61,8 @@ func Tasks(ctx context.Context, pool *pgxpool.Pool, user string, n int, seed uin
 	now = now.UTC().Truncate(time.Second)
 	tagIDs := make([]int64, len(Tags))
 	for i, name := range Tags {
-		err := pool.QueryRow(ctx, `INSERT INTO tags (user_id, name) VALUES ($1, $2)
-			ON CONFLICT (user_id, lower(name)) DO UPDATE SET name = EXCLUDED.name RETURNING id`, user, name).Scan(&tagIDs[i])
+		err := pool.QueryRow(ctx, `INSERT INTO tags (user_id, name, name_key) VALUES ($1, $2, $3)
+			ON CONFLICT (user_id, name_key) DO UPDATE SET name = EXCLUDED.name RETURNING id`, user, name, todo.TagKey(name)).Scan(&tagIDs[i])
 		if err != nil {
 			return fmt.Errorf("seeding tag %s: %w", name, err)
 		}

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	createtask "github.com/taskline/taskline/functions/create-task"
 	"github.com/taskline/taskline/shared/postgres/pgtest"
@@ -118,4 +119,29 @@ func TestCreateTaskAuth(t *testing.T) {
 	if got := len(api.Outbox()); got != 1 {
 		t.Fatalf("%d events, want only Ann's task.created", got)
 	}
+}
+
+// A due date from a datetime-local input is that wall-clock time in the user's zone; tags
+// of any script are created; the answer says is_completed; null priority is medium.
+func TestCreateFromSeedClient(t *testing.T) {
+	t.Parallel()
+	api := apitest.New(t, createtask.Routes)
+	if err := api.Store.EnsureUser(context.Background(), todo.User{ID: "ann", TimeZone: "America/New_York"}); err != nil {
+		t.Fatal(err)
+	}
+	res := api.Do("ann", "POST", "/api/ann/tasks", map[string]any{
+		"title": "Dentist", "due_date": "2027-12-03T09:00", "priority": nil, "tags": []string{"santé", "日本"},
+	}).Expect(t, http.StatusCreated)
+	var task todo.Task
+	res.Decode(t, &task)
+	if want := time.Date(2027, 12, 3, 14, 0, 0, 0, time.UTC); task.DueDate == nil || !task.DueDate.Equal(want) {
+		t.Errorf("due %v, want %v (09:00 in New York)", task.DueDate, want)
+	}
+	if task.Priority != todo.Medium || len(task.Tags) != 2 {
+		t.Errorf("priority %v tags %v", task.Priority, task.TagNames())
+	}
+	if !strings.Contains(string(res.Body), `"is_completed":false`) {
+		t.Errorf("no is_completed: %s", res.Body)
+	}
+	api.Do("ann", "POST", "/api/ann/tasks", map[string]any{"title": "x", "due_date": "2027-12-03"}).ExpectError(t, 400, "due_date")
 }

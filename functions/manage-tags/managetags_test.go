@@ -71,3 +71,29 @@ func TestTags(t *testing.T) {
 		t.Fatalf("after delete: %v", names(l))
 	}
 }
+
+// Tag names of any script, unique per user ignoring case and Unicode composition.
+func TestTagNamesOfAnyScript(t *testing.T) {
+	t.Parallel()
+	api := apitest.New(t, managetags.Routes)
+	for _, n := range []string{"été", "日本", "Ελληνικά", "हिन्दी"} {
+		var g todo.Tag
+		api.Do("ann", "POST", "/api/ann/tags", map[string]any{"name": n}).Expect(t, 201).Decode(t, &g)
+		if g.Name != n {
+			t.Errorf("stored %q as %q", n, g.Name)
+		}
+	}
+	api.Do("ann", "POST", "/api/ann/tags", map[string]any{"name": "ÉTÉ"}).ExpectError(t, 409, "name")
+	api.Do("ann", "POST", "/api/ann/tags", map[string]any{"name": "e\u0301te\u0301"}).ExpectError(t, 409, "name")
+	api.Do("ann", "POST", "/api/ann/tags", map[string]any{"name": "日本 語"}).ExpectError(t, 400, "name")
+	api.Do("ann", "POST", "/api/ann/tags", map[string]any{"name": "😀"}).ExpectError(t, 400, "name")
+	var l tagList
+	api.Do("ann", "GET", "/api/ann/tags?prefix=%C3%89", nil).Expect(t, 200).Decode(t, &l) // "É"
+	if fmt.Sprint(names(l)) != "[été]" {
+		t.Fatalf("prefix É: %v", names(l))
+	}
+	api.Do("ann", "GET", "/api/ann/tags?prefix=%E6%97%A5", nil).Expect(t, 200).Decode(t, &l) // "日"
+	if fmt.Sprint(names(l)) != "[日本]" {
+		t.Fatalf("prefix 日: %v", names(l))
+	}
+}

@@ -6,7 +6,9 @@ package querytasks
 import (
 	"context"
 	"net/http"
+	"net/url"
 
+	"github.com/taskline/taskline/shared/auth"
 	"github.com/taskline/taskline/shared/runtime"
 	"github.com/taskline/taskline/shared/todo"
 )
@@ -28,12 +30,20 @@ type ReminderList struct {
 func Routes(d *runtime.Deps) []runtime.Route {
 	s, ew := Store(d.Store), d.Errors
 	return []runtime.Route{
-		{Pattern: "GET /api/{user_id}/tasks", Handler: ew.JSON(http.StatusOK, func(r *http.Request, user string) (any, error) {
+		{Pattern: "GET /api/{user_id}/tasks", Handler: ew.HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
 			q, err := todo.ParseTaskQuery(r.URL.Query())
 			if err != nil {
-				return nil, err
+				return err
 			}
-			return s.ListTasks(r.Context(), user, q)
+			page, err := s.ListTasks(r.Context(), auth.UserID(r.Context()), q)
+			if err != nil {
+				return err
+			}
+			if page.NextCursor != nil {
+				w.Header().Set("Link", NextLink(r.URL, *page.NextCursor))
+			}
+			runtime.WriteJSON(w, http.StatusOK, page)
+			return nil
 		})},
 		{Pattern: "GET /api/{user_id}/tasks/{id}", Handler: ew.JSON(http.StatusOK, func(r *http.Request, user string) (any, error) {
 			id, err := runtime.PathID(r, "id")
@@ -51,4 +61,12 @@ func Routes(d *runtime.Deps) []runtime.Route {
 			return ReminderList{Reminders: list, Count: len(list)}, err
 		})},
 	}
+}
+
+// NextLink is the Link header (RFC 8288) of a page that has more: the same request with the
+// next page's cursor, relative to the request's own URL.
+func NextLink(u *url.URL, cursor string) string {
+	q := u.Query()
+	q.Set("cursor", cursor)
+	return "<" + u.Path + "?" + q.Encode() + `>; rel="next"`
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -254,5 +255,73 @@ func TestTagFilterFollowsTagChanges(t *testing.T) {
 	}
 	if got := f.keys(f.list(t, "ann", "tags=work")); len(got) != 0 {
 		t.Fatalf("a new tag named like a deleted one matches %v", got)
+	}
+}
+
+// The seed's web client filters with is_completed and sort_by, repeats tags keys and sends
+// due bounds from datetime-local inputs, without a zone.
+func TestSeedClientQueries(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := context.Background()
+	if err := f.api.Store.EnsureUser(ctx, todo.User{ID: "ann", TimeZone: "Asia/Tokyo"}); err != nil {
+		t.Fatal(err)
+	}
+	tokyo, _ := time.LoadLocation("Asia/Tokyo")
+	wall := func(d time.Duration, layout string) string {
+		return url.QueryEscape(f.now.Add(d).In(tokyo).Format(layout))
+	}
+	secs, mins := "2006-01-02T15:04:05", "2006-01-02T15:04"
+	day := 24 * time.Hour
+	tests := []struct {
+		query string
+		want  []string
+	}{
+		{"is_completed=true", []string{"retro"}},
+		{"is_completed=false&sort_by=due_date", []string{"bike", "card", "report", "holiday", "groceries"}},
+		{"tags=work&tags=home", []string{"holiday"}},
+		{"tags=work&tags=q4", []string{"report"}},
+		{"tags=work&tags=home,q4", nil},
+		{"sort_by=title&sort=title", []string{"groceries", "holiday", "report", "bike", "card", "retro"}},
+		{"due_after=" + wall(0, secs) + "&due_before=" + wall(3*day, secs) + "&sort=due_date", []string{"card", "report"}},
+		{"due_after=" + wall(0, mins) + "&due_before=" + wall(3*day, mins) + "&sort=due_date", []string{"card", "report"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.query, func(t *testing.T) {
+			if got := f.keys(f.list(t, "ann", tt.query)); !slices.Equal(got, tt.want) {
+				t.Fatalf("got %v, want %v", got, tt.want)
+			}
+		})
+	}
+	for q, field := range map[string]string{
+		"status=pending&status=completed":  "status",
+		"sort=title&sort_by=priority":      "sort_by",
+		"is_completed=true&status=pending": "is_completed",
+	} {
+		f.api.Do("ann", "GET", "/api/ann/tasks?"+q, nil).ExpectError(t, 400, field)
+	}
+}
+
+// A page that stops short says so: has_more, next_cursor and a Link to the next page.
+func TestPageSaysThereIsMore(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	res := f.api.Do("ann", "GET", "/api/ann/tasks?sort=title&limit=4", nil).Expect(t, 200)
+	var page todo.TaskPage
+	res.Decode(t, &page)
+	link := res.Header.Get("Link")
+	if !page.HasMore || page.NextCursor == nil || !strings.HasSuffix(link, `>; rel="next"`) {
+		t.Fatalf("first page: has_more %v next %v Link %q", page.HasMore, page.NextCursor, link)
+	}
+	next := strings.TrimSuffix(strings.TrimPrefix(link, "<"), `>; rel="next"`)
+	res = f.api.Do("ann", "GET", next, nil).Expect(t, 200)
+	var rest todo.TaskPage
+	res.Decode(t, &rest)
+	if got := f.keys(rest); !slices.Equal(got, []string{"card", "retro"}) || rest.HasMore || res.Header.Get("Link") != "" {
+		t.Fatalf("second page %v has_more %v Link %q", got, rest.HasMore, res.Header.Get("Link"))
+	}
+	// Without limit a page holds up to 200 tasks.
+	if p := f.list(t, "ann", ""); p.Count != 6 || p.HasMore {
+		t.Errorf("default page: %d tasks, has_more %v", p.Count, p.HasMore)
 	}
 }

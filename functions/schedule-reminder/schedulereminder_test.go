@@ -123,3 +123,28 @@ func TestDeleteReminder(t *testing.T) {
 	}
 	api.Do("ann", "DELETE", fmt.Sprintf("/api/ann/reminders/%d", r.ID), nil).ExpectError(t, 404, "id")
 }
+
+// remind_at from a datetime-local input is read in the user's zone; null for both times is
+// the default, an hour before due.
+func TestReminderFromSeedClient(t *testing.T) {
+	t.Parallel()
+	api := apitest.New(t, schedulereminder.Routes)
+	due := time.Now().Add(72 * time.Hour).UTC().Truncate(time.Second)
+	tk := task(t, api, "ann", &due)
+	if err := api.Store.EnsureUser(context.Background(), todo.User{ID: "ann", TimeZone: "Asia/Kolkata"}); err != nil {
+		t.Fatal(err)
+	}
+	kolkata, _ := time.LoadLocation("Asia/Kolkata")
+	at := time.Now().Add(2 * time.Hour).In(kolkata).Truncate(time.Minute)
+	var r todo.Reminder
+	api.Do("ann", "POST", "/api/ann/reminders", map[string]any{"task_id": tk.ID, "remind_at": at.Format("2006-01-02T15:04")}).
+		Expect(t, 201).Decode(t, &r)
+	if !r.RemindAt.Equal(at) {
+		t.Fatalf("remind_at %v, want %v", r.RemindAt, at.UTC())
+	}
+	api.Do("ann", "POST", "/api/ann/reminders", map[string]any{"task_id": tk.ID, "remind_at": nil, "before_due": nil}).
+		Expect(t, 201).Decode(t, &r)
+	if !r.RemindAt.Equal(due.Add(-time.Hour)) {
+		t.Fatalf("nulls: remind_at %v, want an hour before %v", r.RemindAt, due)
+	}
+}

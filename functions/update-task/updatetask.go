@@ -29,6 +29,8 @@ func Routes(d *runtime.Deps) []runtime.Route {
 		{Pattern: "PATCH /api/{user_id}/tasks/{id}", Handler: update},
 		{Pattern: "POST /api/{user_id}/tasks/{id}/tags", Handler: TagsHandler(d.Store, d.Errors, true)},
 		{Pattern: "DELETE /api/{user_id}/tasks/{id}/tags", Handler: TagsHandler(d.Store, d.Errors, false)},
+		// The seed's web client removes one tag by path and expects 204, as for any DELETE.
+		{Pattern: "DELETE /api/{user_id}/tasks/{id}/tags/{tag_id}", Handler: UntagHandler(d.Store, d.Errors)},
 	}
 }
 
@@ -51,12 +53,14 @@ func Handler(s Store, ew runtime.ErrorWriter) http.Handler {
 	})
 }
 
-// TagIDs is the body of the task-tag endpoints.
+// TagIDs is the body of the task-tag endpoints: tag_ids, or one tag_id (as the seed's web
+// client sends it), or both.
 type TagIDs struct {
 	TagIDs []int64 `json:"tag_ids"`
+	TagID  *int64  `json:"tag_id"`
 }
 
-// TagsHandler links (add) or unlinks the tags named in {"tag_ids": [...]}.
+// TagsHandler links (add) or unlinks the tags named in {"tag_ids": [...]} or {"tag_id": n}.
 func TagsHandler(s Store, ew runtime.ErrorWriter, add bool) http.Handler {
 	do := s.RemoveTaskTags
 	if add {
@@ -71,6 +75,12 @@ func TagsHandler(s Store, ew runtime.ErrorWriter, add bool) http.Handler {
 		if err != nil {
 			return nil, err
 		}
+		if in.TagID != nil {
+			if *in.TagID <= 0 {
+				return nil, todo.Errorf(todo.Invalid, "tag_id", "tag id %d is not valid", *in.TagID)
+			}
+			in.TagIDs = append(in.TagIDs, *in.TagID)
+		}
 		if len(in.TagIDs) == 0 {
 			return nil, todo.Errorf(todo.Invalid, "tag_ids", "tag_ids must list at least one tag id")
 		}
@@ -80,5 +90,22 @@ func TagsHandler(s Store, ew runtime.ErrorWriter, add bool) http.Handler {
 			}
 		}
 		return do(r.Context(), user, id, in.TagIDs)
+	})
+}
+
+// UntagHandler unlinks the tag named by the path and answers 204; a tag the task does not
+// carry is already unlinked.
+func UntagHandler(s Store, ew runtime.ErrorWriter) http.Handler {
+	return ew.JSON(http.StatusNoContent, func(r *http.Request, user string) (any, error) {
+		id, err := runtime.PathID(r, "id")
+		if err != nil {
+			return nil, err
+		}
+		tag, err := runtime.PathID(r, "tag_id")
+		if err != nil {
+			return nil, err
+		}
+		_, err = s.RemoveTaskTags(r.Context(), user, id, []int64{tag})
+		return nil, err
 	})
 }

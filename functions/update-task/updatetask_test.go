@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -160,5 +161,56 @@ func TestTaskTags(t *testing.T) {
 	api.Do("ann", "POST", path, map[string]any{"tag_ids": ids}).ExpectError(t, 422, "tag_ids")
 	if cur, _ := api.Store.GetTask(ctx, "ann", task.ID); len(cur.Tags) != 2 {
 		t.Fatalf("a refused tag change left %d tags", len(cur.Tags))
+	}
+}
+
+// The seed's web client links one tag with {"tag_id": n} and unlinks it by path (204).
+func TestSingularTagRoutes(t *testing.T) {
+	t.Parallel()
+	api := apitest.New(t, updatetask.Routes)
+	task := newTask(t, api, "ann")
+	tag, err := api.Store.CreateTag(context.Background(), "ann", todo.TagInput{Name: "été"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := fmt.Sprintf("/api/ann/tasks/%d/tags", task.ID)
+	var got todo.Task
+	api.Do("ann", "POST", path, map[string]any{"tag_id": tag.ID}).Expect(t, 200).Decode(t, &got)
+	if names := got.TagNames(); !slices.Equal(names, []string{"home", "été"}) {
+		t.Fatalf("after linking: %v", names)
+	}
+	api.Do("ann", "DELETE", fmt.Sprintf("%s/%d", path, tag.ID), nil).Expect(t, 204)
+	stored, _ := api.Store.GetTask(context.Background(), "ann", task.ID)
+	if names := stored.TagNames(); !slices.Equal(names, []string{"home"}) {
+		t.Fatalf("after unlinking: %v", names)
+	}
+	api.Do("ann", "DELETE", fmt.Sprintf("%s/%d", path, tag.ID), nil).Expect(t, 204) // already unlinked
+	api.Do("ann", "POST", path, map[string]any{"tag_id": 0}).ExpectError(t, 400, "tag_id")
+	api.Do("ann", "DELETE", fmt.Sprintf("/api/ann/tasks/%d/tags/%d", task.ID+1000, tag.ID), nil).ExpectError(t, 404, "id")
+	api.Do("bob", "DELETE", fmt.Sprintf("/api/bob/tasks/%d/tags/%d", task.ID, tag.ID), nil).ExpectError(t, 404, "id")
+}
+
+// PUT from a datetime-local input: the wall-clock time in the user's zone; null resets
+// priority and clears the rest.
+func TestUpdateSeedClientShapes(t *testing.T) {
+	t.Parallel()
+	api := apitest.New(t, updatetask.Routes)
+	task := newTask(t, api, "ann")
+	if err := api.Store.EnsureUser(context.Background(), todo.User{ID: "ann", TimeZone: "Europe/Paris"}); err != nil {
+		t.Fatal(err)
+	}
+	path := fmt.Sprintf("/api/ann/tasks/%d", task.ID)
+	var got todo.Task
+	api.Do("ann", "PUT", path, map[string]any{"title": "Plan", "due_date": "2027-12-03T09:00", "priority": "high"}).Expect(t, 200).Decode(t, &got)
+	if want := time.Date(2027, 12, 3, 8, 0, 0, 0, time.UTC); got.DueDate == nil || !got.DueDate.Equal(want) {
+		t.Fatalf("due %v, want %v (09:00 in Paris)", got.DueDate, want)
+	}
+	res := api.Do("ann", "PATCH", path, map[string]any{"priority": nil, "description": nil, "due_date": nil, "recurrence_pattern": nil, "tags": nil}).Expect(t, 200)
+	res.Decode(t, &got)
+	if got.Priority != todo.Medium || got.DueDate != nil || got.RecurrencePattern != nil || len(got.Tags) != 0 || got.Title != "Plan" {
+		t.Fatalf("after nulls: %+v", got)
+	}
+	if !strings.Contains(string(res.Body), `"is_completed":false`) {
+		t.Errorf("no is_completed: %s", res.Body)
 	}
 }

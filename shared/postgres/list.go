@@ -91,7 +91,7 @@ func SearchQuery(s string) string {
 }
 
 func (s *Store) tagIDs(ctx context.Context, userID string, names []string) ([]int64, error) {
-	rows, err := s.pool.Query(ctx, `SELECT id FROM tags WHERE user_id = $1 AND lower(name) = ANY($2)`, userID, lower(names))
+	rows, err := s.pool.Query(ctx, `SELECT id FROM tags WHERE user_id = $1 AND name_key = ANY($2)`, userID, tagKeys(names))
 	if err != nil {
 		return nil, fmt.Errorf("resolving tag names: %w", err)
 	}
@@ -109,6 +109,14 @@ func (s *Store) ListTasks(ctx context.Context, userID string, q todo.TaskQuery) 
 	cur, err := decodeCursor(q.Cursor, q)
 	if err != nil {
 		return page, err
+	}
+	if q.Zoned() {
+		// Only a bound sent without a zone costs this lookup.
+		u, err := s.User(ctx, userID)
+		if err != nil {
+			return page, err
+		}
+		q = q.In(u.Location)
 	}
 	args := []any{userID}
 	arg := func(v any) string {
@@ -221,7 +229,7 @@ func (s *Store) ListTasks(ctx context.Context, userID string, q todo.TaskQuery) 
 			k = &v
 		}
 		next := cursor{Sort: q.Sort, Desc: q.Desc, Key: k, ID: last.ID}.encode()
-		page.NextCursor = &next
+		page.NextCursor, page.HasMore = &next, true
 	}
 	tags, err := tagsOfTasks(ctx, s.pool, ids)
 	if err != nil {

@@ -14,8 +14,8 @@ import (
 // (ignoring case), for autocomplete.
 func (s *Store) ListTags(ctx context.Context, userID, prefix string) ([]todo.Tag, error) {
 	rows, err := s.pool.Query(ctx, `SELECT id, name, color, created_at FROM tags
-		WHERE user_id = $1 AND lower(name) LIKE $2 ESCAPE '\' ORDER BY lower(name) LIMIT 1000`,
-		userID, likePrefix(strings.ToLower(prefix)))
+		WHERE user_id = $1 AND name_key LIKE $2 ESCAPE '\' ORDER BY name_key LIMIT 1000`,
+		userID, likePrefix(todo.TagKey(prefix)))
 	if err != nil {
 		return nil, fmt.Errorf("listing tags: %w", err)
 	}
@@ -41,8 +41,8 @@ func likePrefix(p string) string {
 // CreateTag adds a tag; a name the user already has (in any case) is a conflict.
 func (s *Store) CreateTag(ctx context.Context, userID string, in todo.TagInput) (todo.Tag, error) {
 	g := todo.Tag{Name: in.Name, Color: in.Color}
-	err := s.pool.QueryRow(ctx, `INSERT INTO tags (user_id, name, color, created_at) VALUES ($1, $2, $3, $4)
-		RETURNING id, created_at`, userID, in.Name, in.Color, s.now()).Scan(&g.ID, &g.CreatedAt)
+	err := s.pool.QueryRow(ctx, `INSERT INTO tags (user_id, name, name_key, color, created_at) VALUES ($1, $2, $3, $4, $5)
+		RETURNING id, created_at`, userID, in.Name, todo.TagKey(in.Name), in.Color, s.now()).Scan(&g.ID, &g.CreatedAt)
 	if isUniqueViolation(err, "tags_user_name") {
 		return g, todo.Errorf(todo.Conflict, "name", "you already have a tag named %q", in.Name)
 	}

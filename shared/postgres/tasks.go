@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -440,15 +439,15 @@ func (s *Store) editTags(ctx context.Context, userID string, id int64, edit func
 // (created when missing), and returns them sorted by name.
 func setTags(t *tx, taskID int64, ids []int64, names []string) ([]todo.Tag, error) {
 	if len(names) > 0 {
-		_, err := t.Exec(t.ctx, `INSERT INTO tags (user_id, name, created_at)
-			SELECT $1, n, $3 FROM unnest($2::text[]) AS n
-			ON CONFLICT (user_id, lower(name)) DO NOTHING`, t.userID, names, t.at)
+		_, err := t.Exec(t.ctx, `INSERT INTO tags (user_id, name, name_key, created_at)
+			SELECT $1, n, k, $4 FROM unnest($2::text[], $3::text[]) AS x(n, k)
+			ON CONFLICT (user_id, name_key) DO NOTHING`, t.userID, names, tagKeys(names), t.at)
 		if err != nil {
 			return nil, fmt.Errorf("creating tags: %w", err)
 		}
 	}
-	rows, err := t.Query(t.ctx, `SELECT id FROM tags WHERE user_id = $1 AND (id = ANY($2) OR lower(name) = ANY($3))`,
-		t.userID, ids, lower(names))
+	rows, err := t.Query(t.ctx, `SELECT id FROM tags WHERE user_id = $1 AND (id = ANY($2) OR name_key = ANY($3))`,
+		t.userID, ids, tagKeys(names))
 	if err != nil {
 		return nil, fmt.Errorf("resolving tags: %w", err)
 	}
@@ -491,7 +490,7 @@ func tagsOfTasks(ctx context.Context, q querier, ids []int64) (map[int64][]todo.
 	}
 	rows, err := q.Query(ctx, `SELECT tt.task_id, g.id, g.name, g.color, g.created_at
 		FROM task_tags tt JOIN tags g ON g.id = tt.tag_id
-		WHERE tt.task_id = ANY($1) ORDER BY lower(g.name)`, ids)
+		WHERE tt.task_id = ANY($1) ORDER BY g.name_key`, ids)
 	if err != nil {
 		return nil, fmt.Errorf("loading tags: %w", err)
 	}
@@ -507,10 +506,11 @@ func tagsOfTasks(ctx context.Context, q querier, ids []int64) (map[int64][]todo.
 	return out, rows.Err()
 }
 
-func lower(ss []string) []string {
-	out := make([]string, len(ss))
-	for i, s := range ss {
-		out[i] = strings.ToLower(s)
+// tagKeys are the names' todo.TagKey: the tags.name_key column they are unique by.
+func tagKeys(names []string) []string {
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = todo.TagKey(n)
 	}
 	return out
 }

@@ -5,11 +5,14 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
-// Page sizes for lists.
+// Page sizes for lists. A request without limit gets the largest page: a client that does
+// not page (the seed's web client) then shows up to 200 tasks rather than stopping at 50
+// without knowing; has_more, next_cursor and a Link header say when there is more.
 const (
-	DefaultLimit = 50
+	DefaultLimit = 200
 	MaxLimit     = 200
 )
 
@@ -40,18 +43,87 @@ type TaskQuery struct {
 	Priority  *Priority
 	DueBefore *time.Time
 	DueAfter  *time.Time
-	Tags      []string // names; a task must carry every one
-	Search    string
-	Sort      Sort
-	Desc      bool
-	Limit     int
-	Cursor    string // opaque, from the previous page's next_cursor
+	// DueBeforeLocal and DueAfterLocal are bounds sent without a zone; In resolves them.
+	DueBeforeLocal *LocalTime
+	DueAfterLocal  *LocalTime
+	Tags           []string // names; a task must carry every one
+	Search         string
+	Sort           Sort
+	Desc           bool
+	Limit          int
+	Cursor         string // opaque, from the previous page's next_cursor
 }
 
-// ParseTaskQuery reads GET /tasks query parameters. Errors name the parameter.
-func ParseTaskQuery(v url.Values) (TaskQuery, error) {
+// Zoned reports whether a bound was sent without a zone, so the user's zone is needed.
+func (q TaskQuery) Zoned() bool { return q.DueBeforeLocal != nil || q.DueAfterLocal != nil }
+
+// In resolves bounds sent without a zone in loc, the user's zone.
+func (q TaskQuery) In(loc *time.Location) TaskQuery {
+	for _, b := range []struct {
+		local **LocalTime
+		at    **time.Time
+	}{{&q.DueBeforeLocal, &q.DueBefore}, {&q.DueAfterLocal, &q.DueAfter}} {
+		if *b.local != nil {
+			t := (*b.local).In(loc)
+			*b.at, *b.local = &t, nil
+		}
+	}
+	return q
+}
+
+// query reads the parameters of a list request. A key that takes one value may be repeated
+// only with the same value (a client that adds a parameter twice by mistake is told, not
+// half-obeyed); aliases are read like their key, and must agree with it when both are sent.
+type query url.Values
+
+// one returns the value of key or its alias ("" when neither is given) and the name it
+// was given under, for error messages.
+func (v query) one(key, alias string) (string, string, error) {
+	val, name, found := "", key, false
+	for _, k := range []string{key, alias} {
+		if k == "" {
+			continue
+		}
+		for _, x := range v[k] {
+			x = strings.TrimSpace(x)
+			switch {
+			case !found:
+				val, name, found = x, k, true
+			case x == val:
+			case k == name:
+				return "", k, Errorf(Invalid, k, "%s is given more than once with different values (%q and %q); give it once", k, val, x)
+			default:
+				return "", k, Errorf(Invalid, k, "%s=%q and %s=%q disagree; give one of them", name, val, k, x)
+			}
+		}
+	}
+	return val, name, nil
+}
+
+// list returns every value of key, each split at commas: tags=a,b&tags=c is a, b, c.
+func (v query) list(key string) []string {
+	var out []string
+	for _, x := range v[key] {
+		for _, n := range strings.Split(x, ",") {
+			if n = strings.TrimSpace(n); n != "" {
+				out = append(out, n)
+			}
+		}
+	}
+	return out
+}
+
+// ParseTaskQuery reads GET /tasks query parameters. Errors name the parameter. Besides the
+// API's own names it reads is_completed=true|false (status completed|pending) and sort_by
+// (sort), as the seed's clients send them, and repeated tags keys.
+func ParseTaskQuery(values url.Values) (TaskQuery, error) {
+	v := query(values)
 	q := TaskQuery{Status: StatusAll, Sort: SortCreatedAt, Desc: true, Limit: DefaultLimit}
-	if s := v.Get("status"); s != "" {
+	s, _, err := v.one("status", "")
+	if err != nil {
+		return q, err
+	}
+	if s != "" {
 		switch Status(strings.ToLower(s)) {
 		case StatusAll, StatusPending, StatusCompleted:
 			q.Status = Status(strings.ToLower(s))
@@ -59,7 +131,28 @@ func ParseTaskQuery(v url.Values) (TaskQuery, error) {
 			return q, Errorf(Invalid, "status", "status must be all, pending or completed, not %q", s)
 		}
 	}
-	if s := v.Get("priority"); s != "" {
+	done, _, err := v.one("is_completed", "")
+	if err != nil {
+		return q, err
+	}
+	if done != "" {
+		b, err := strconv.ParseBool(done)
+		if err != nil {
+			return q, Errorf(Invalid, "is_completed", "is_completed must be true or false, not %q", done)
+		}
+		want := StatusPending
+		if b {
+			want = StatusCompleted
+		}
+		if s != "" && q.Status != want {
+			return q, Errorf(Invalid, "is_completed", "is_completed=%s contradicts status=%s; give one of them", done, s)
+		}
+		q.Status = want
+	}
+	if s, _, err = v.one("priority", ""); err != nil {
+		return q, err
+	}
+	if s != "" {
 		p, ok := ParsePriority(s)
 		if !ok {
 			return q, Errorf(Invalid, "priority", "priority must be low, medium or high, not %q", s)
@@ -67,48 +160,62 @@ func ParseTaskQuery(v url.Values) (TaskQuery, error) {
 		q.Priority = &p
 	}
 	for _, f := range []struct {
-		name string
-		dst  **time.Time
-	}{{"due_before", &q.DueBefore}, {"due_after", &q.DueAfter}} {
-		if s := v.Get(f.name); s != "" {
-			t, err := ParseTime(s)
-			if err != nil {
-				return q, Errorf(Invalid, f.name, "%s must be an RFC 3339 time such as 2026-12-01T00:00:00Z", f.name)
-			}
-			*f.dst = &t
+		name  string
+		at    **time.Time
+		local **LocalTime
+	}{{"due_before", &q.DueBefore, &q.DueBeforeLocal}, {"due_after", &q.DueAfter, &q.DueAfterLocal}} {
+		s, _, err := v.one(f.name, "")
+		if err != nil {
+			return q, err
+		}
+		if s == "" {
+			continue
+		}
+		w, err := ParseWhen(s)
+		if err != nil {
+			return q, Errorf(Invalid, f.name, "%s must be %s", f.name, timeForms)
+		}
+		if w.Local != nil {
+			*f.local = w.Local
+		} else {
+			*f.at = &w.At
 		}
 	}
-	if s := v.Get("tags"); s != "" {
-		seen := map[string]bool{}
-		for _, n := range strings.Split(s, ",") {
-			n = strings.TrimSpace(n)
-			if n == "" {
-				continue
-			}
-			if err := ValidateTagName(n, "tags"); err != nil {
-				return q, err
-			}
-			if !seen[strings.ToLower(n)] {
-				seen[strings.ToLower(n)] = true
-				q.Tags = append(q.Tags, n)
-			}
+	seen := map[string]bool{}
+	for _, n := range v.list("tags") {
+		n = NormalizeTagName(n)
+		if err := ValidateTagName(n, "tags"); err != nil {
+			return q, err
+		}
+		if !seen[TagKey(n)] {
+			seen[TagKey(n)] = true
+			q.Tags = append(q.Tags, n)
 		}
 	}
-	q.Search = strings.TrimSpace(v.Get("search"))
-	if len(q.Search) > 200 {
+	if q.Search, _, err = v.one("search", ""); err != nil {
+		return q, err
+	}
+	if utf8.RuneCountInString(q.Search) > 200 {
 		return q, Errorf(Invalid, "search", "search is limited to 200 characters")
 	}
-	if s := v.Get("sort"); s != "" {
+	s, name, err := v.one("sort", "sort_by")
+	if err != nil {
+		return q, err
+	}
+	if s != "" {
 		switch Sort(strings.ToLower(s)) {
 		case SortDueDate, SortPriority, SortCreatedAt, SortTitle:
 			q.Sort = Sort(strings.ToLower(s))
 		default:
-			return q, Errorf(Invalid, "sort", "sort must be due_date, priority, created_at or title, not %q", s)
+			return q, Errorf(Invalid, name, "%s must be due_date, priority, created_at or title, not %q", name, s)
 		}
 		// Natural directions: soonest due first, highest priority first, A to Z, newest first.
 		q.Desc = q.Sort == SortPriority || q.Sort == SortCreatedAt
 	}
-	if s := v.Get("order"); s != "" {
+	if s, _, err = v.one("order", ""); err != nil {
+		return q, err
+	}
+	if s != "" {
 		switch strings.ToLower(s) {
 		case "asc":
 			q.Desc = false
@@ -118,21 +225,28 @@ func ParseTaskQuery(v url.Values) (TaskQuery, error) {
 			return q, Errorf(Invalid, "order", "order must be asc or desc, not %q", s)
 		}
 	}
-	if s := v.Get("limit"); s != "" {
+	if s, _, err = v.one("limit", ""); err != nil {
+		return q, err
+	}
+	if s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 1 || n > MaxLimit {
 			return q, Errorf(Invalid, "limit", "limit must be a whole number from 1 to %d", MaxLimit)
 		}
 		q.Limit = n
 	}
-	q.Cursor = v.Get("cursor")
-	return q, nil
+	q.Cursor, _, err = v.one("cursor", "")
+	return q, err
 }
 
 // TaskPage is one page of a task list.
 type TaskPage struct {
-	Tasks      []Task  `json:"tasks"`
-	Count      int     `json:"count"`
+	Tasks []Task `json:"tasks"`
+	// Count is the number of tasks on this page.
+	Count int `json:"count"`
+	// HasMore says whether more tasks match than this page holds: fetch them with
+	// next_cursor.
+	HasMore    bool    `json:"has_more"`
 	NextCursor *string `json:"next_cursor"`
 }
 

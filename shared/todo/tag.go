@@ -4,12 +4,30 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"golang.org/x/text/cases"
+	"golang.org/x/text/unicode/norm"
 )
 
+// TagNamePattern is the rule for tag names: 1 to 50 letters and digits of any script (with
+// their combining marks, which some scripts' letters need), '_' and '-'. It is valid both
+// as a Go regexp and as an ECMA-262 one with the u flag, so JSON Schemas (the OpenAPI
+// document, the tools' schemas) use it as it is. Names are compared after NormalizeTagName.
+const TagNamePattern = `^[\p{L}\p{M}\p{Nd}_-]{1,50}$`
+
 var (
-	tagName  = regexp.MustCompile(`^[A-Za-z0-9_-]{1,50}$`)
+	tagName  = regexp.MustCompile(TagNamePattern)
 	tagColor = regexp.MustCompile(`^#[0-9A-Fa-f]{6}$`)
+	tagFold  = cases.Fold()
 )
+
+// NormalizeTagName trims a name and puts it in Unicode NFC, so "été" typed with a
+// combining accent is the same tag as with a precomposed one.
+func NormalizeTagName(name string) string { return norm.NFC.String(strings.TrimSpace(name)) }
+
+// TagKey is what makes two names the same tag: the normalized name, case-folded (É and é,
+// ß and SS alike).
+func TagKey(name string) string { return tagFold.String(NormalizeTagName(name)) }
 
 // Tag is a user's label for tasks. Names are unique per user, ignoring case.
 type Tag struct {
@@ -27,7 +45,7 @@ type TagInput struct {
 
 // Validate checks name and color and normalises the color to upper case.
 func (in *TagInput) Validate() error {
-	in.Name = strings.TrimSpace(in.Name)
+	in.Name = NormalizeTagName(in.Name)
 	if err := ValidateTagName(in.Name, "name"); err != nil {
 		return err
 	}
@@ -44,7 +62,7 @@ func (in *TagInput) Validate() error {
 // ValidateTagName checks a tag name, reporting errors against field.
 func ValidateTagName(name, field string) error {
 	if !tagName.MatchString(name) {
-		return Errorf(Invalid, field, "tag name %q must be 1 to 50 letters, digits, '_' or '-'", name)
+		return Errorf(Invalid, field, "tag name %q must be 1 to 50 letters or digits (any script), '_' or '-'", name)
 	}
 	return nil
 }

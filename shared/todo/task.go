@@ -74,11 +74,14 @@ func (r Recurrence) Valid() bool { return r == Daily || r == Weekly || r == Mont
 
 // Task is a user's task as clients see it.
 type Task struct {
-	ID                int64       `json:"id"`
-	UserID            string      `json:"user_id"`
-	Title             string      `json:"title"`
-	Description       string      `json:"description"`
-	Completed         bool        `json:"completed"`
+	ID          int64  `json:"id"`
+	UserID      string `json:"user_id"`
+	Title       string `json:"title"`
+	Description string `json:"description"`
+	Completed   bool   `json:"completed"`
+	// IsCompleted is Completed again, under the name the seed's web client reads; it is
+	// written from Completed when the task is encoded, so Go code reads Completed.
+	IsCompleted       bool        `json:"is_completed"`
 	CompletedAt       *time.Time  `json:"completed_at"`
 	DueDate           *time.Time  `json:"due_date"`
 	Priority          Priority    `json:"priority"`
@@ -90,6 +93,13 @@ type Task struct {
 	SpawnedFrom *int64    `json:"spawned_from,omitempty"`
 	CreatedAt   time.Time `json:"created_at"`
 	UpdatedAt   time.Time `json:"updated_at"`
+}
+
+// MarshalJSON writes the task with is_completed equal to completed.
+func (t Task) MarshalJSON() ([]byte, error) {
+	type plain Task // without this method
+	t.IsCompleted = t.Completed
+	return json.Marshal(plain(t))
 }
 
 // ComputeOverdue sets Overdue: due in the past and not completed.
@@ -246,12 +256,12 @@ func (in TaskInput) Changes(create bool) (TaskChanges, error) {
 		}
 		names := map[string]bool{}
 		for _, n := range in.Tags.Value {
-			n = strings.TrimSpace(n)
+			n = NormalizeTagName(n)
 			if err := ValidateTagName(n, "tags"); err != nil {
 				return c, err
 			}
-			if !names[strings.ToLower(n)] {
-				names[strings.ToLower(n)] = true
+			if !names[TagKey(n)] {
+				names[TagKey(n)] = true
 				c.TagNames = append(c.TagNames, n)
 			}
 		}
