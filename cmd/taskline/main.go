@@ -7,6 +7,7 @@
 //	taskline token USER      print a bearer token for USER (needs JWT_SECRET)
 //	taskline mcp --stdio     serve the MCP tools on stdin/stdout
 //	taskline tools --openai  print the tools as OpenAI function definitions
+//	taskline openapi [--html] print the HTTP API's OpenAPI document (or its reference page)
 package main
 
 import (
@@ -79,8 +80,10 @@ func main() {
 		err = runMCPStdio(ctx, args)
 	case "tools":
 		err = runTools(args)
+	case "openapi":
+		err = writeOpenAPI(args, os.Stdout)
 	default:
-		err = fmt.Errorf("unknown command %q (serve, migrate, token, mcp, tools)", cmd)
+		err = fmt.Errorf("unknown command %q (serve, migrate, token, mcp, tools, openapi)", cmd)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "taskline:", err)
@@ -167,10 +170,10 @@ func newHandler(d *runtime.Deps, app web.Config) http.Handler {
 		runtime.Mount(mux, d, f.name, f.routes(d))
 	}
 	mountMCP(mux, d)
-	// GET only: another method on an API path is then the mux's 405 with the path's real
-	// Allow header, not the page's.
-	mux.Handle("GET /", web.Handler(app))
-	return runtime.Handler(d, mux)
+	mountDocs(mux, d)
+	// The page answers only what no route does: another method on an API path is then the
+	// mux's 405 with the path's real Allow header, not the page's.
+	return runtime.Handler(d, mux, web.Handler(app))
 }
 
 // localOrigins are the browser origins the local binary accepts without CORS_ORIGINS: its

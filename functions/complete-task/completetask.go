@@ -7,6 +7,7 @@ import (
 	"context"
 	"net/http"
 
+	"github.com/taskline/taskline/shared/openapi"
 	"github.com/taskline/taskline/shared/runtime"
 	"github.com/taskline/taskline/shared/todo"
 )
@@ -19,8 +20,14 @@ type Store interface {
 // Routes are the function's endpoints.
 func Routes(d *runtime.Deps) []runtime.Route {
 	return []runtime.Route{
-		{Pattern: "POST /api/{user_id}/tasks/{id}/complete", Handler: Handler(d.Store, d.Errors, false)},
-		{Pattern: "PATCH /api/{user_id}/tasks/{id}/complete", Handler: Handler(d.Store, d.Errors, true)},
+		{Pattern: "POST /api/{user_id}/tasks/{id}/complete", Handler: Handler(d.Store, d.Errors, false), Doc: &openapi.Operation{
+			Tag: "Tasks", Summary: "Complete a task", Response: todo.Task{},
+			Description: "Idempotent. Pending reminders are cancelled; a recurring task's next instance appears.",
+		}},
+		{Pattern: "PATCH /api/{user_id}/tasks/{id}/complete", Handler: Handler(d.Store, d.Errors, true), Doc: &openapi.Operation{
+			Tag: "Tasks", Summary: "Toggle completion", Response: todo.Task{},
+			Description: "Completes an open task, reopens a completed one (as the seed's clients do).",
+		}},
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"context"
 	"net/http"
 
+	"github.com/taskline/taskline/shared/openapi"
 	"github.com/taskline/taskline/shared/runtime"
 	"github.com/taskline/taskline/shared/todo"
 )
@@ -17,7 +18,11 @@ type Store interface {
 
 // Routes are the function's endpoints.
 func Routes(d *runtime.Deps) []runtime.Route {
-	return []runtime.Route{{Pattern: "POST /api/{user_id}/tasks", Handler: Handler(d.Store, d.Errors)}}
+	return []runtime.Route{{Pattern: "POST /api/{user_id}/tasks", Handler: Handler(d.Store, d.Errors), Doc: &openapi.Operation{
+		Tag: "Tasks", Summary: "Create a task", Status: http.StatusCreated,
+		Description: "Tags named in tags are created when missing; priority defaults to medium.",
+		Body:        todo.TaskInput{}, Required: []string{"title"}, Response: todo.Task{}, Errors: []int{http.StatusUnprocessableEntity},
+	}}}
 }
 
 // Handler answers POST /api/{user_id}/tasks with 201 and the task.

@@ -6,6 +6,7 @@ import (
 	"context"
 	"net/http"
 
+	"github.com/taskline/taskline/shared/openapi"
 	"github.com/taskline/taskline/shared/runtime"
 )
 
@@ -16,7 +17,9 @@ type Store interface {
 
 // Routes are the function's endpoints.
 func Routes(d *runtime.Deps) []runtime.Route {
-	return []runtime.Route{{Pattern: "DELETE /api/{user_id}/tasks/{id}", Handler: Handler(d.Store, d.Errors)}}
+	return []runtime.Route{{Pattern: "DELETE /api/{user_id}/tasks/{id}", Handler: Handler(d.Store, d.Errors), Doc: &openapi.Operation{
+		Tag: "Tasks", Summary: "Delete a task", Description: "Its pending reminders are cancelled.",
+	}}}
 }
 
 // Handler deletes the task and answers 204.

@@ -9,6 +9,7 @@ import (
 	"net/url"
 
 	"github.com/taskline/taskline/shared/auth"
+	"github.com/taskline/taskline/shared/openapi"
 	"github.com/taskline/taskline/shared/runtime"
 	"github.com/taskline/taskline/shared/todo"
 )
@@ -44,14 +45,17 @@ func Routes(d *runtime.Deps) []runtime.Route {
 			}
 			runtime.WriteJSON(w, http.StatusOK, page)
 			return nil
-		})},
+		}), Doc: &openapi.Operation{Tag: "Tasks", Summary: "List tasks", Query: ListParams, Response: todo.TaskPage{},
+			Description: "Filters combine. Tasks without a due date come last in either order. A page holds limit tasks " +
+				"(200 without limit); when more match, has_more is true, next_cursor fetches the next page and a Link " +
+				"header (rel=\"next\") points to it. A parameter given twice must have one value (400 otherwise)."}},
 		{Pattern: "GET /api/{user_id}/tasks/{id}", Handler: ew.JSON(http.StatusOK, func(r *http.Request, user string) (any, error) {
 			id, err := runtime.PathID(r, "id")
 			if err != nil {
 				return nil, err
 			}
 			return s.GetTask(r.Context(), user, id)
-		})},
+		}), Doc: &openapi.Operation{Tag: "Tasks", Summary: "Read a task", Response: todo.Task{}}},
 		{Pattern: "GET /api/{user_id}/reminders", Handler: ew.JSON(http.StatusOK, func(r *http.Request, user string) (any, error) {
 			status, err := todo.ParseReminderFilter(r.URL.Query())
 			if err != nil {
@@ -59,8 +63,26 @@ func Routes(d *runtime.Deps) []runtime.Route {
 			}
 			list, err := s.ListReminders(r.Context(), user, status)
 			return ReminderList{Reminders: list, Count: len(list)}, err
-		})},
+		}), Doc: &openapi.Operation{Tag: "Reminders", Summary: "List reminders", Response: ReminderList{},
+			Description: "By time; pending includes retries in flight.",
+			Query:       []openapi.Param{{Name: "status", Enum: []string{"pending", "sent", "failed", "cancelled", "all"}, Description: "Default pending."}}}},
 	}
+}
+
+// ListParams are GET /tasks' query parameters (todo.ParseTaskQuery reads them).
+var ListParams = []openapi.Param{
+	{Name: "status", Enum: []string{"all", "pending", "completed"}, Description: "Default all."},
+	{Name: "is_completed", Type: "boolean", Description: "true: status=completed; false: status=pending."},
+	{Name: "priority", Enum: []string{"low", "medium", "high"}},
+	{Name: "due_after", Description: "Due at or after this time (RFC 3339, or without a zone: in the user's zone)."},
+	{Name: "due_before", Description: "Due before this time (RFC 3339, or without a zone: in the user's zone)."},
+	{Name: "tags", List: true, Description: "Tag names the task must all carry: repeated (tags=a&tags=b), comma-separated, or both."},
+	{Name: "search", Description: "Words matching the start of words in the title or description."},
+	{Name: "sort", Enum: []string{"due_date", "priority", "created_at", "title"}, Description: "Default created_at."},
+	{Name: "sort_by", Enum: []string{"due_date", "priority", "created_at", "title"}, Description: "The same as sort."},
+	{Name: "order", Enum: []string{"asc", "desc"}, Description: "Default: soonest due, highest priority, A to Z, newest first."},
+	{Name: "limit", Type: "integer", Min: 1, Max: todo.MaxLimit, Description: "Page size; default 200."},
+	{Name: "cursor", Description: "next_cursor of the previous page."},
 }
 
 // NextLink is the Link header (RFC 8288) of a page that has more: the same request with the

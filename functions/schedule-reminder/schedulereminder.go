@@ -7,6 +7,7 @@ import (
 	"context"
 	"net/http"
 
+	"github.com/taskline/taskline/shared/openapi"
 	"github.com/taskline/taskline/shared/runtime"
 	"github.com/taskline/taskline/shared/todo"
 )
@@ -31,13 +32,15 @@ func Routes(d *runtime.Deps) []runtime.Route {
 				return nil, err
 			}
 			return s.CreateReminder(r.Context(), user, spec)
-		})},
+		}), Doc: &openapi.Operation{Tag: "Reminders", Summary: "Schedule a reminder", Status: http.StatusCreated,
+			Body: todo.ReminderInput{}, Response: todo.Reminder{}, Errors: []int{http.StatusUnprocessableEntity}}},
 		{Pattern: "DELETE /api/{user_id}/reminders/{id}", Handler: ew.JSON(http.StatusNoContent, func(r *http.Request, user string) (any, error) {
 			id, err := runtime.PathID(r, "id")
 			if err != nil {
 				return nil, err
 			}
 			return nil, s.DeleteReminder(r.Context(), user, id)
-		})},
+		}), Doc: &openapi.Operation{Tag: "Reminders", Summary: "Delete a reminder",
+			Description: "A reminder still to be sent is announced as cancelled."}},
 	}
 }

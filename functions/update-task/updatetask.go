@@ -8,6 +8,7 @@ import (
 	"context"
 	"net/http"
 
+	"github.com/taskline/taskline/shared/openapi"
 	"github.com/taskline/taskline/shared/runtime"
 	"github.com/taskline/taskline/shared/todo"
 )
@@ -22,15 +23,26 @@ type Store interface {
 // Routes are the function's endpoints.
 func Routes(d *runtime.Deps) []runtime.Route {
 	update := Handler(d.Store, d.Errors)
+	doc := func(summary, description string) *openapi.Operation {
+		return &openapi.Operation{Tag: "Tasks", Summary: summary, Description: description, Body: todo.TaskInput{}, Response: todo.Task{},
+			Errors: []int{http.StatusUnprocessableEntity}}
+	}
+	tags := func(summary string) *openapi.Operation {
+		return &openapi.Operation{Tag: "Tasks", Summary: summary, Body: TagIDs{}, Response: todo.Task{}, Errors: []int{http.StatusUnprocessableEntity}}
+	}
 	return []runtime.Route{
 		// PUT takes the same partial body as PATCH: the seed's clients send PUT with only
 		// the fields they edit, and a full replacement would wipe the rest.
-		{Pattern: "PUT /api/{user_id}/tasks/{id}", Handler: update},
-		{Pattern: "PATCH /api/{user_id}/tasks/{id}", Handler: update},
-		{Pattern: "POST /api/{user_id}/tasks/{id}/tags", Handler: TagsHandler(d.Store, d.Errors, true)},
-		{Pattern: "DELETE /api/{user_id}/tasks/{id}/tags", Handler: TagsHandler(d.Store, d.Errors, false)},
+		{Pattern: "PUT /api/{user_id}/tasks/{id}", Handler: update, Doc: doc("Change a task",
+			"The same as PATCH: only the fields sent change.")},
+		{Pattern: "PATCH /api/{user_id}/tasks/{id}", Handler: update, Doc: doc("Change a task",
+			"Only the fields sent change; null clears a field or resets it to its default. Pending \"before due\" reminders follow a moved due date.")},
+		{Pattern: "POST /api/{user_id}/tasks/{id}/tags", Handler: TagsHandler(d.Store, d.Errors, true), Doc: tags("Link tags")},
+		{Pattern: "DELETE /api/{user_id}/tasks/{id}/tags", Handler: TagsHandler(d.Store, d.Errors, false), Doc: tags("Unlink tags")},
 		// The seed's web client removes one tag by path and expects 204, as for any DELETE.
-		{Pattern: "DELETE /api/{user_id}/tasks/{id}/tags/{tag_id}", Handler: UntagHandler(d.Store, d.Errors)},
+		{Pattern: "DELETE /api/{user_id}/tasks/{id}/tags/{tag_id}", Handler: UntagHandler(d.Store, d.Errors), Doc: &openapi.Operation{
+			Tag: "Tasks", Summary: "Unlink one tag", Description: "A tag the task does not carry is already unlinked (204 too).",
+		}},
 	}
 }
 

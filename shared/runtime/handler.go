@@ -33,8 +33,10 @@ const (
 //     header), where net/http's ServeMux answers in text/plain.
 //
 // Routes without a method in their pattern (such as /mcp) receive every method, OPTIONS
-// without a preflight included, and answer it themselves.
-func Handler(d *Deps, mux *http.ServeMux) http.Handler {
+// without a preflight included, and answer it themselves. fallback, when not nil, answers
+// the GET and HEAD requests no route matches (the web app, whose client-side routes are any
+// path); it is not a mux pattern, which would turn every 405 into the page's.
+func Handler(d *Deps, mux *http.ServeMux, fallback http.Handler) http.Handler {
 	c := cors{origins: d.Config.CORSOrigins}
 	ew := d.Errors
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -64,6 +66,8 @@ func Handler(d *Deps, mux *http.ServeMux) http.Handler {
 			allow := probe.header.Get("Allow")
 			w.Header().Set("Allow", allow)
 			ew.Write(w, r, todo.Errorf(todo.NotAllowed, "method", "%s is not allowed on %s; it answers %s", r.Method, r.URL.Path, allow))
+		case probe.status == http.StatusNotFound && fallback != nil && (r.Method == http.MethodGet || r.Method == http.MethodHead):
+			fallback.ServeHTTP(w, r)
 		case probe.status == http.StatusNotFound:
 			ew.Write(w, r, todo.Errorf(todo.NotFound, "path", "no route %s %s", r.Method, r.URL.Path))
 		default:

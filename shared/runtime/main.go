@@ -24,7 +24,7 @@ type HTTPFunction func(d *Deps) []Route
 func Main(name string, build HTTPFunction) {
 	exitOnError(name, run(name, true, func(ctx context.Context, d *Deps, mux *http.ServeMux) error {
 		Mount(mux, d, name, build(d))
-		h := Handler(d, mux)
+		h := Handler(d, mux, nil)
 		if InLambda() {
 			return serveLambda(ctx, d, h, nil)
 		}

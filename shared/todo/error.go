@@ -24,6 +24,12 @@ const (
 	NotAllowed    Code = "method_not_allowed" // no such method on an existing path: 405
 )
 
+// JSONSchema lists the codes, for API documents.
+func (Code) JSONSchema() map[string]any {
+	return map[string]any{"type": "string", "enum": []any{string(Invalid), string(Unprocessable), string(NotFound), string(Conflict),
+		string(Unauthorized), string(Forbidden), string(Internal), string(TooLarge), string(NotAllowed)}}
+}
+
 // Error is a domain error a caller may see: a code, a message fit for a user, and the
 // field (JSON name, or query parameter) it is about.
 type Error struct {

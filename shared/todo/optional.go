@@ -1,6 +1,9 @@
 package todo
 
-import "encoding/json"
+import (
+	"encoding/json"
+	"reflect"
+)
 
 // Optional is a JSON field that may be absent, null, or set. PATCH bodies need all three:
 // absent leaves a field alone, null clears it, a value sets it.
@@ -19,6 +22,9 @@ func (o *Optional[T]) UnmarshalJSON(b []byte) error {
 	}
 	return json.Unmarshal(b, &o.Value)
 }
+
+// ElemType is T, for schema builders: an Optional field is never required and may be null.
+func (Optional[T]) ElemType() reflect.Type { return reflect.TypeFor[T]() }
 
 // Some returns a set Optional holding v.
 func Some[T any](v T) Optional[T] { return Optional[T]{Set: true, Value: v} }

@@ -20,6 +20,12 @@ const (
 	ReminderCancelled ReminderStatus = "cancelled"
 )
 
+// JSONSchema lists the statuses, for API documents.
+func (ReminderStatus) JSONSchema() map[string]any {
+	return map[string]any{"type": "string", "enum": []any{string(ReminderPending), string(ReminderTriggered), string(ReminderSent),
+		string(ReminderRetrying), string(ReminderFailed), string(ReminderCancelled)}}
+}
+
 // DefaultBeforeDue is used when a reminder names neither a time nor an offset.
 const DefaultBeforeDue = time.Hour
 
@@ -45,8 +51,8 @@ type Reminder struct {
 // times: with neither, the reminder is 1 hour before the due date.
 type ReminderInput struct {
 	TaskID    int64            `json:"task_id"`
-	RemindAt  Optional[string] `json:"remind_at"`
-	BeforeDue Optional[string] `json:"before_due"`
+	RemindAt  Optional[string] `json:"remind_at" jsonschema:"A future RFC 3339 time, or a date and time without a zone read in the user's time zone."`
+	BeforeDue Optional[string] `json:"before_due" jsonschema:"An offset before the due date: 30m, 1h, 1d, 1w (at most 366d). With neither time (or null): 1h."`
 }
 
 // ReminderSpec is validated reminder input: either an instant or an offset before due.

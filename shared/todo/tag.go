@@ -15,9 +15,12 @@ import (
 // document, the tools' schemas) use it as it is. Names are compared after NormalizeTagName.
 const TagNamePattern = `^[\p{L}\p{M}\p{Nd}_-]{1,50}$`
 
+// TagColorPattern is the rule for a tag's color, #RRGGBB.
+const TagColorPattern = `^#[0-9A-Fa-f]{6}$`
+
 var (
 	tagName  = regexp.MustCompile(TagNamePattern)
-	tagColor = regexp.MustCompile(`^#[0-9A-Fa-f]{6}$`)
+	tagColor = regexp.MustCompile(TagColorPattern)
 	tagFold  = cases.Fold()
 )
 

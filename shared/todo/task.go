@@ -42,6 +42,11 @@ func ParsePriority(s string) (Priority, bool) {
 
 func (p Priority) String() string { return priorityNames[p] }
 
+// JSONSchema describes the JSON form, a name, for API documents.
+func (Priority) JSONSchema() map[string]any {
+	return map[string]any{"type": "string", "enum": []any{"low", "medium", "high"}}
+}
+
 // MarshalJSON writes the name.
 func (p Priority) MarshalJSON() ([]byte, error) { return json.Marshal(p.String()) }
 
@@ -68,6 +73,11 @@ const (
 	Weekly  Recurrence = "weekly"
 	Monthly Recurrence = "monthly"
 )
+
+// JSONSchema lists the patterns, for API documents.
+func (Recurrence) JSONSchema() map[string]any {
+	return map[string]any{"type": "string", "enum": []any{string(Daily), string(Weekly), string(Monthly)}}
+}
 
 // Valid reports whether r is one of the patterns.
 func (r Recurrence) Valid() bool { return r == Daily || r == Weekly || r == Monthly }
@@ -119,14 +129,14 @@ func (t *Task) TagNames() []string {
 // TaskInput is the JSON body of create and update requests, as sent. Every field is an
 // Optional so an update can tell "absent" (leave alone) from null (clear).
 type TaskInput struct {
-	Title             Optional[string]   `json:"title"`
-	Description       Optional[string]   `json:"description"`
-	DueDate           Optional[string]   `json:"due_date"`
-	Priority          Optional[string]   `json:"priority"`
-	RecurrencePattern Optional[string]   `json:"recurrence_pattern"`
-	RecurrenceEndDate Optional[string]   `json:"recurrence_end_date"`
-	TagIDs            Optional[[]int64]  `json:"tag_ids"`
-	Tags              Optional[[]string] `json:"tags"`
+	Title             Optional[string]   `json:"title" jsonschema:"1 to 200 characters; required on create, never null."`
+	Description       Optional[string]   `json:"description" jsonschema:"Up to 1000 characters; null clears it."`
+	DueDate           Optional[string]   `json:"due_date" jsonschema:"An RFC 3339 time, or a date and time without a zone (2026-12-03T09:00, as a datetime-local input sends it) read in the user's time zone; null or an empty string clears it."`
+	Priority          Optional[string]   `json:"priority" jsonschema:"low, medium or high; null means medium."`
+	RecurrencePattern Optional[string]   `json:"recurrence_pattern" jsonschema:"daily, weekly or monthly; null clears it (and its end)."`
+	RecurrenceEndDate Optional[string]   `json:"recurrence_end_date" jsonschema:"A day (2027-01-31, inclusive in the user's zone) or a time as for due_date; not before the due date; null clears it."`
+	TagIDs            Optional[[]int64]  `json:"tag_ids" jsonschema:"Ids of the user's tags; with tags, they replace the task's tags (at most 20); null means none."`
+	Tags              Optional[[]string] `json:"tags" jsonschema:"Tag names, created when missing; null means none."`
 }
 
 // EndDate is a recurrence end: an instant, a wall-clock time without a zone, or a calendar

@@ -49,7 +49,7 @@ func NewConfig(t testing.TB, cfg runtime.Config, fns ...runtime.HTTPFunction) *A
 	for _, fn := range fns {
 		runtime.Mount(mux, d, "test", fn(d))
 	}
-	srv := httptest.NewServer(runtime.Handler(d, mux))
+	srv := httptest.NewServer(runtime.Handler(d, mux, nil))
 	t.Cleanup(srv.Close)
 	return &API{URL: srv.URL, Store: store, Deps: d, secret: secret, t: t}
 }
