@@ -61,4 +61,3 @@ func writeOpenAPI(args []string, out io.Writer) error {
 	_, err = out.Write(b)
 	return err
 }
-
