@@ -5,6 +5,7 @@
 #   make web        npm ci (when the lockfile changed) and npm run build (when sources changed)
 #   make web-test   typecheck and unit tests (vitest): API client, dates, error mapping
 #   make web-deps   Debian's chromium (for the browser tests) and the npm packages
+#   make openapi    regenerate web/public/openapi.json, docs.html and src/lib/api-types.ts from the Go routes
 #   make web-e2e    build the app and bin/taskline, then drive the page in headless Chromium
 #                   against `bin/taskline serve` with its own Postgres; screenshots land in
 #                   web/e2e/screenshots/
@@ -50,3 +51,13 @@ web-deps: web-chromium $(WEB_MODULES)
 web-e2e: web-deps web
 	cd $(WEB_ROOT) && $(WEB_GO) build -o bin/taskline ./cmd/taskline
 	cd $(WEB_DIR) && TASKLINE_BIN=$(WEB_ROOT)/bin/taskline CHROMIUM=$(WEB_CHROMIUM) $(WEB_NPM) run e2e
+
+# The API description, generated from the Go routes' docs: web/public/openapi.json (served
+# by the web function at /openapi.json, checked against the code by cmd/taskline's tests),
+# web/public/docs.html (the reference page at /docs) and web/src/lib/api-types.ts (the
+# app's API types, checked by web-test). Run it after changing a route or a JSON type.
+.PHONY: openapi
+openapi: $(WEB_MODULES)
+	cd $(WEB_ROOT) && $(WEB_GO) run ./cmd/taskline openapi > web/public/openapi.json
+	cd $(WEB_ROOT) && $(WEB_GO) run ./cmd/taskline openapi --html > web/public/docs.html
+	cd $(WEB_DIR) && node_modules/.bin/openapi-typescript public/openapi.json -o src/lib/api-types.ts

@@ -160,6 +160,10 @@ func newAsset(name string, b []byte) *asset {
 const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
 	"connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 
+// staticPagePolicy is for the pages beside the app (the API reference): their own inline
+// styles, no scripts, nothing from elsewhere.
+const staticPagePolicy = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		w.Header().Set("Allow", "GET, HEAD")
@@ -189,6 +193,13 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		} else {
 			w.Header().Set("Cache-Control", "public, max-age=3600")
 		}
+		h.serve(w, r, a)
+		return
+	}
+	if a, ok := h.assets[name+".html"]; ok && name != "" && name != "index" {
+		// A page of its own, such as /docs (docs.html, the API reference).
+		w.Header().Set("Cache-Control", "no-cache")
+		w.Header().Set("Content-Security-Policy", staticPagePolicy)
 		h.serve(w, r, a)
 		return
 	}

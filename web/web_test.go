@@ -19,6 +19,8 @@ var built = fstest.MapFS{
 	"assets/index-def456.css": {Data: []byte("body{color:red}")},
 	"favicon.svg":             {Data: []byte(`<svg xmlns="http://www.w3.org/2000/svg"/>`)},
 	".gitkeep":                {Data: nil},
+	"docs.html":               {Data: []byte(`<!doctype html><title>Taskline API reference</title><style>body{margin:0}</style>`)},
+	"openapi.json":            {Data: []byte(`{"openapi":"3.1.0"}`)},
 }
 
 func do(t *testing.T, h http.Handler, method, target string, hdr map[string]string) *http.Response {
@@ -234,5 +236,26 @@ func TestEmbeddedBuild(t *testing.T) {
 		}
 	} else if !strings.Contains(got, "make web") {
 		t.Errorf("no build and no placeholder: %.200q", got)
+	}
+}
+
+// The API's description rides along with the app: /openapi.json as a file, /docs as a page
+// of its own (not the app), whose inline styles its policy allows.
+func TestServesAPIDescription(t *testing.T) {
+	t.Parallel()
+	h := newHandler(Config{}, built)
+	res := do(t, h, http.MethodGet, "/docs", nil)
+	if b := body(t, res); res.StatusCode != 200 || !strings.Contains(b, "API reference") {
+		t.Fatalf("/docs: %d %s", res.StatusCode, b)
+	}
+	if csp := res.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "style-src 'unsafe-inline'") || strings.Contains(csp, "script-src") {
+		t.Errorf("/docs policy %q", csp)
+	}
+	res = do(t, h, http.MethodGet, "/openapi.json", nil)
+	if b := body(t, res); res.StatusCode != 200 || res.Header.Get("Content-Type") != "application/json" || !strings.Contains(b, "3.1.0") {
+		t.Fatalf("/openapi.json: %d %s %s", res.StatusCode, res.Header.Get("Content-Type"), b)
+	}
+	if b := body(t, do(t, h, http.MethodGet, "/index", nil)); !strings.Contains(b, "<script") {
+		t.Errorf("/index is not the app: %s", b)
 	}
 }

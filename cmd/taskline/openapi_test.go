@@ -21,6 +21,7 @@ import (
 
 	"github.com/taskline/taskline/shared/auth"
 	"github.com/taskline/taskline/shared/openapi"
+	"github.com/taskline/taskline/shared/openapi/reference"
 	"github.com/taskline/taskline/shared/postgres/pgtest"
 	"github.com/taskline/taskline/shared/runtime"
 	"github.com/taskline/taskline/web"
@@ -82,6 +83,13 @@ func TestOpenAPIDocument(t *testing.T) {
 	committed, err := os.ReadFile(committedDoc)
 	if err != nil || !bytes.Equal(committed, live) {
 		t.Errorf("web/public/openapi.json is not the document the code describes: run `make openapi` (%v)", err)
+	}
+	want, err := reference.HTML(live)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if committed, err := os.ReadFile(filepath.Join(filepath.Dir(committedDoc), "docs.html")); err != nil || !bytes.Equal(committed, want) {
+		t.Errorf("web/public/docs.html is not the reference of the document: run `make openapi` (%v)", err)
 	}
 	page, err := http.Get(s.url + "/docs")
 	if err != nil {

@@ -141,7 +141,8 @@ export function createClient(opts: ClientOptions): Client {
     async listTasks(q, timeZone, cursor) {
       const page = await call<Partial<TaskPage>>('GET', `/tasks?${taskSearchParams(q, timeZone, cursor)}`);
       const tasks = page.tasks ?? [];
-      return { tasks, count: page.count ?? tasks.length, next_cursor: page.next_cursor || null };
+      const next = page.next_cursor || null;
+      return { tasks, count: page.count ?? tasks.length, has_more: page.has_more ?? next !== null, next_cursor: next };
     },
     getTask: (taskId) => call<Task>('GET', `/tasks/${id(taskId)}`),
     createTask: (input) => call<Task>('POST', '/tasks', input),

@@ -111,7 +111,7 @@ export function changedFields(prev: TaskInput, next: TaskInput): TaskInput {
     const equal = typeof a === 'string' && typeof b === 'string' && k.endsWith('_date') ? Date.parse(a) === Date.parse(b) : a === b;
     if (!equal) (out as Record<string, unknown>)[k] = next[k] ?? null;
   }
-  if (!sameTags(prev.tags, next.tags)) out.tags = next.tags ?? [];
+  if (!sameTags(prev.tags ?? undefined, next.tags ?? undefined)) out.tags = next.tags ?? [];
   return out;
 }
 

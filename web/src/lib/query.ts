@@ -37,7 +37,7 @@ export function parseQuery(search: string): TaskQuery {
     tags: (p.get('tags') ?? '')
       .split(',')
       .map((t) => t.trim())
-      .filter((t) => /^[A-Za-z0-9_-]{1,50}$/.test(t)),
+      .filter((t) => /^[\p{L}\p{M}\p{Nd}_-]{1,50}$/u.test(t)),
     search: p.get('q') ?? '',
     dueFrom: date('from'),
     dueTo: date('to'),

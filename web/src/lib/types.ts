@@ -1,69 +1,37 @@
 // Shapes of the Taskline HTTP API (README: The API).
 
-/** A task's priority; the API defaults to medium. */
-export type Priority = 'low' | 'medium' | 'high';
+import type { components } from './api-types';
 
-/** How a task repeats; null when it does not. */
-export type Recurrence = 'daily' | 'weekly' | 'monthly';
+// The API's shapes come from its OpenAPI document (web/public/openapi.json, generated from
+// the Go code by `make openapi`, which also writes ./api-types.ts): they cannot drift.
+type Schemas = components['schemas'];
 
 /** A user's tag. */
-export interface Tag {
-  id: number | string;
-  name: string;
-  color: string | null;
-  created_at?: string;
-}
+export type Tag = Schemas['Tag'];
 
 /** A task as the API returns it. Instants are RFC 3339 strings in UTC. */
-export interface Task {
-  id: number | string;
-  user_id: string;
-  title: string;
-  description: string | null;
-  completed: boolean;
-  completed_at: string | null;
-  due_date: string | null;
-  priority: Priority;
-  recurrence_pattern: Recurrence | null;
-  recurrence_end_date: string | null;
-  tags: Tag[];
-  overdue: boolean;
-  /** The completed instance of a recurring task this one was created from, if any. */
-  spawned_from?: number | string | null;
-  created_at: string;
-  updated_at: string;
-}
+export type Task = Schemas['Task'];
 
 /** The body of POST /tasks; PATCH /tasks/{id} takes any subset, null clears a field. */
-export interface TaskInput {
-  title?: string;
-  description?: string | null;
-  due_date?: string | null;
-  priority?: Priority;
-  recurrence_pattern?: Recurrence | null;
-  recurrence_end_date?: string | null;
-  /** Tag names; the API creates the ones that do not exist yet. */
-  tags?: string[];
-}
+export type TaskInput = Schemas['TaskInput'];
 
 /** A reminder as the API returns it. */
-export interface Reminder {
-  id: number | string;
-  task_id: number | string;
-  task_title: string;
-  remind_at: string;
-  status: string;
-  sent: boolean;
-  sent_at: string | null;
-  created_at: string;
-}
+export type Reminder = Schemas['Reminder'];
 
 /** The body of POST /reminders: remind_at (a future instant) or before_due ("1h", "30m", "1d"). */
-export interface ReminderInput {
-  task_id: number | string;
-  remind_at?: string;
-  before_due?: string;
-}
+export type ReminderInput = Schemas['ReminderInput'];
+
+/** A page of tasks. */
+export type TaskPage = Schemas['TaskPage'];
+
+/** An error answer. */
+export type ErrorBody = Schemas['ErrorBody'];
+
+/** A task's priority; the API defaults to medium. */
+export type Priority = Task['priority'];
+
+/** How a task repeats; null when it does not. */
+export type Recurrence = NonNullable<Task['recurrence_pattern']>;
 
 /** Statuses the list can be filtered by. */
 export type StatusFilter = 'all' | 'pending' | 'completed';
@@ -82,11 +50,4 @@ export interface TaskQuery {
   dueTo: string;
   sort: SortKey;
   order: 'asc' | 'desc';
-}
-
-/** A page of tasks. */
-export interface TaskPage {
-  tasks: Task[];
-  count: number;
-  next_cursor: string | null;
 }
