@@ -73,9 +73,10 @@ function waitForExit(child: ChildProcess, ms: number): Promise<boolean> {
 /**
  * Starts `taskline serve` on a free port with a fresh data dir and waits until the page's
  * /config.json hands out the dev token (which happens once Postgres is up and migrated).
- * `devZone` is the dev user's time zone, in which the server does recurrence math.
+ * `devZone` is the dev user's time zone, in which the server does recurrence math; `env` adds
+ * to the binary's environment (CORS_ORIGINS, for example).
  */
-export async function startTaskline(devZone = 'UTC'): Promise<Taskline> {
+export async function startTaskline(devZone = 'UTC', env: Record<string, string> = {}): Promise<Taskline> {
   const bin = tasklineBinary();
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'taskline-e2e-'));
@@ -85,7 +86,7 @@ export async function startTaskline(devZone = 'UTC'): Promise<Taskline> {
   const log = createWriteStream(logFile);
   const child = spawn(bin, ['serve'], {
     cwd: dataDir,
-    env: { ...process.env, PORT: String(port), TASKLINE_DATA_DIR: dataDir, TASKLINE_DEV_TZ: devZone, LOG_LEVEL: 'info' },
+    env: { ...process.env, PORT: String(port), TASKLINE_DATA_DIR: dataDir, TASKLINE_DEV_TZ: devZone, LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout!.pipe(log);
