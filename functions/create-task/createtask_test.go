@@ -145,3 +145,10 @@ func TestCreateFromSeedClient(t *testing.T) {
 	}
 	api.Do("ann", "POST", "/api/ann/tasks", map[string]any{"title": "x", "due_date": "2027-12-03"}).ExpectError(t, 400, "due_date")
 }
+
+func TestCreateWithCompletedFlag(t *testing.T) {
+	t.Parallel()
+	api := apitest.New(t, createtask.Routes)
+	api.Do("ann", "POST", "/api/ann/tasks", map[string]any{"title": "Open", "is_completed": false}).Expect(t, http.StatusCreated)
+	api.Do("ann", "POST", "/api/ann/tasks", map[string]any{"title": "Done", "completed": true}).ExpectError(t, 400, "completed")
+}

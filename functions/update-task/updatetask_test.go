@@ -108,7 +108,7 @@ func TestUpdateRejectsBadInputWithoutWriting(t *testing.T) {
 		{map[string]any{"recurrence_end_date": task.DueDate.Add(-time.Hour).Format(time.RFC3339)}, 422, "recurrence_end_date"},
 		{map[string]any{"recurrence_pattern": nil, "recurrence_end_date": "2030-01-01"}, 422, "recurrence_end_date"},
 		{map[string]any{"title": "renamed", "tag_ids": []int{424242}}, 422, "tag_ids"},
-		{map[string]any{"completed": true}, 400, "completed"},
+		{map[string]any{"completed": "yes"}, 400, "completed"},
 	}
 	for _, tt := range tests {
 		api.Do("ann", "PATCH", path, tt.body).ExpectError(t, tt.status, tt.field)
@@ -212,5 +212,33 @@ func TestUpdateSeedClientShapes(t *testing.T) {
 	}
 	if !strings.Contains(string(res.Body), `"is_completed":false`) {
 		t.Errorf("no is_completed: %s", res.Body)
+	}
+}
+
+// An edit form that sends the task back with is_completed (or completed) completes or
+// reopens it in the same change, as POST and PATCH .../complete do.
+func TestUpdateCompletes(t *testing.T) {
+	t.Parallel()
+	api := apitest.New(t, updatetask.Routes)
+	task := newTask(t, api, "ann")
+	path := fmt.Sprintf("/api/ann/tasks/%d", task.ID)
+	mark := len(api.Outbox())
+	var got todo.Task
+	api.Do("ann", "PUT", path, map[string]any{"title": "Done plan", "is_completed": true}).Expect(t, 200).Decode(t, &got)
+	if !got.Completed || got.CompletedAt == nil || got.Title != "Done plan" {
+		t.Fatalf("after is_completed=true: %+v", got)
+	}
+	if types := api.OutboxTypes(mark); !slices.Equal(types, []string{"task.updated", "task.completed"}) {
+		t.Errorf("events %v", types)
+	}
+	api.Do("ann", "PUT", path, map[string]any{"completed": true, "is_completed": true}).Expect(t, 200) // no change
+	api.Do("ann", "PATCH", path, map[string]any{"completed": false}).Expect(t, 200).Decode(t, &got)
+	if got.Completed || got.CompletedAt != nil {
+		t.Fatalf("after completed=false: %+v", got)
+	}
+	api.Do("ann", "PATCH", path, map[string]any{"completed": true, "is_completed": false}).ExpectError(t, 400, "is_completed")
+	api.Do("ann", "PATCH", path, map[string]any{"is_completed": nil}).ExpectError(t, 400, "is_completed")
+	if stored, _ := api.Store.GetTask(context.Background(), "ann", task.ID); stored.Completed {
+		t.Error("a refused change completed the task")
 	}
 }

@@ -247,6 +247,11 @@ func (s *Store) UpdateTask(ctx context.Context, userID string, id int64, c todo.
 			}
 		}
 		if len(changed) == 0 {
+			if c.Completed != nil && *c.Completed != cur.Completed {
+				if err := setCompleted(t, &cur, *c.Completed); err != nil {
+					return err
+				}
+			}
 			out = cur.Task
 			out.ComputeOverdue(t.at)
 			return nil
@@ -271,6 +276,12 @@ func (s *Store) UpdateTask(ctx context.Context, userID string, id int64, c todo.
 		}
 		if err := t.emit(event.TaskUpdated, event.TaskSubject(id), event.TaskUpdatedData{TaskID: id, ChangedFields: changed}); err != nil {
 			return err
+		}
+		if c.Completed != nil && *c.Completed != next.Completed {
+			// After the change: task.completed carries the new due date and recurrence.
+			if err := setCompleted(t, &next, *c.Completed); err != nil {
+				return err
+			}
 		}
 		out = next.Task
 		out.ComputeOverdue(t.at)
@@ -325,33 +336,8 @@ func (s *Store) CompleteTask(ctx context.Context, userID string, id int64, toggl
 		if err != nil {
 			return err
 		}
-		switch {
-		case cur.Completed && toggle:
-			_, err = t.Exec(ctx, `UPDATE tasks SET completed = false, completed_at = NULL, updated_at = $2 WHERE id = $1`, id, t.at)
-			if err != nil {
-				return fmt.Errorf("reopening task %d: %w", id, err)
-			}
-			if err := t.emit(event.TaskUpdated, event.TaskSubject(id), event.TaskUpdatedData{TaskID: id,
-				ChangedFields: map[string]event.Change{"completed": {Before: true, After: false}}}); err != nil {
-				return err
-			}
-			cur.Completed, cur.CompletedAt, cur.UpdatedAt = false, nil, t.at
-		case cur.Completed:
-		default:
-			_, err = t.Exec(ctx, `UPDATE tasks SET completed = true, completed_at = $2, updated_at = $2 WHERE id = $1`, id, t.at)
-			if err != nil {
-				return fmt.Errorf("completing task %d: %w", id, err)
-			}
-			if err := cancelTaskReminders(t, id, event.CancelTaskCompleted); err != nil {
-				return err
-			}
-			at := t.at
-			cur.Completed, cur.CompletedAt, cur.UpdatedAt = true, &at, t.at
-			if err := t.emit(event.TaskCompleted, event.TaskSubject(id), event.TaskCompletedData{
-				TaskID: id, Title: cur.Title, CompletedAt: at, HadRecurrence: cur.RecurrencePattern != nil,
-				RecurrencePattern: (*string)(cur.RecurrencePattern), RecurrenceEndDate: cur.RecurrenceEndDate,
-				DueDate: cur.DueDate,
-			}); err != nil {
+		if !cur.Completed || toggle {
+			if err := setCompleted(t, &cur, !cur.Completed); err != nil {
 				return err
 			}
 		}
@@ -360,6 +346,34 @@ func (s *Store) CompleteTask(ctx context.Context, userID string, id int64, toggl
 		return nil
 	})
 	return out, err
+}
+
+// setCompleted completes (done) or reopens the locked task cur and updates it to match:
+// completing cancels its pending reminders and emits task.completed, reopening emits
+// task.updated. cur must not already be in that state.
+func setCompleted(t *tx, cur *taskRow, done bool) error {
+	id := cur.ID
+	if !done {
+		if _, err := t.Exec(t.ctx, `UPDATE tasks SET completed = false, completed_at = NULL, updated_at = $2 WHERE id = $1`, id, t.at); err != nil {
+			return fmt.Errorf("reopening task %d: %w", id, err)
+		}
+		cur.Completed, cur.CompletedAt, cur.UpdatedAt = false, nil, t.at
+		return t.emit(event.TaskUpdated, event.TaskSubject(id), event.TaskUpdatedData{TaskID: id,
+			ChangedFields: map[string]event.Change{"completed": {Before: true, After: false}}})
+	}
+	if _, err := t.Exec(t.ctx, `UPDATE tasks SET completed = true, completed_at = $2, updated_at = $2 WHERE id = $1`, id, t.at); err != nil {
+		return fmt.Errorf("completing task %d: %w", id, err)
+	}
+	if err := cancelTaskReminders(t, id, event.CancelTaskCompleted); err != nil {
+		return err
+	}
+	at := t.at
+	cur.Completed, cur.CompletedAt, cur.UpdatedAt = true, &at, t.at
+	return t.emit(event.TaskCompleted, event.TaskSubject(id), event.TaskCompletedData{
+		TaskID: id, Title: cur.Title, CompletedAt: at, HadRecurrence: cur.RecurrencePattern != nil,
+		RecurrencePattern: (*string)(cur.RecurrencePattern), RecurrenceEndDate: cur.RecurrenceEndDate,
+		DueDate: cur.DueDate,
+	})
 }
 
 // DeleteTask removes the task (its reminders and tag links go with it), emitting

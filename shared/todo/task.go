@@ -137,6 +137,8 @@ type TaskInput struct {
 	RecurrenceEndDate Optional[string]   `json:"recurrence_end_date" jsonschema:"A day (2027-01-31, inclusive in the user's zone) or a time as for due_date; not before the due date; null clears it."`
 	TagIDs            Optional[[]int64]  `json:"tag_ids" jsonschema:"Ids of the user's tags; with tags, they replace the task's tags (at most 20); null means none."`
 	Tags              Optional[[]string] `json:"tags" jsonschema:"Tag names, created when missing; null means none."`
+	Completed         Optional[bool]     `json:"completed" jsonschema:"On update: true completes the task (as POST .../complete), false reopens it. A new task cannot start completed."`
+	IsCompleted       Optional[bool]     `json:"is_completed" jsonschema:"The same as completed (the seed's web client's name); both given must agree."`
 }
 
 // EndDate is a recurrence end: an instant, a wall-clock time without a zone, or a calendar
@@ -176,6 +178,8 @@ type TaskChanges struct {
 	TagsSet  bool
 	TagIDs   []int64
 	TagNames []string
+	// Completed, when set, completes (true) or reopens (false) the task with the change.
+	Completed *bool
 }
 
 // Changes validates the input. One meaning of absent and null for every optional field, on
@@ -279,11 +283,41 @@ func (in TaskInput) Changes(create bool) (TaskChanges, error) {
 			return c, Errorf(Invalid, "tags", "a task can carry at most %d tags", MaxTagsPerTask)
 		}
 	}
+	if err := in.completed(create, &c); err != nil {
+		return c, err
+	}
 	if create && c.Priority == nil {
 		m := Medium
 		c.Priority = &m
 	}
 	return c, nil
+}
+
+// completed reads completed and its alias is_completed: true or false, never null (a
+// state, not a value to clear); both given must agree.
+func (in TaskInput) completed(create bool, c *TaskChanges) error {
+	for _, f := range []struct {
+		name string
+		v    Optional[bool]
+	}{{"completed", in.Completed}, {"is_completed", in.IsCompleted}} {
+		switch {
+		case !f.v.Set:
+		case f.v.Null:
+			return Errorf(Invalid, f.name, "%s must be true or false", f.name)
+		case c.Completed != nil && *c.Completed != f.v.Value:
+			return Errorf(Invalid, f.name, "completed and is_completed disagree; send one of them")
+		default:
+			v := f.v.Value
+			c.Completed = &v
+		}
+	}
+	if create && c.Completed != nil && *c.Completed {
+		return Errorf(Invalid, "completed", "a new task cannot start completed; complete it once it is created")
+	}
+	if create {
+		c.Completed = nil
+	}
+	return nil
 }
 
 // Zoned reports whether applying the changes needs the user's zone: a time without a zone,

@@ -287,10 +287,14 @@ export interface components {
             user_id: string;
         };
         TaskInput: {
+            /** @description On update: true completes the task (as POST .../complete), false reopens it. A new task cannot start completed. */
+            completed?: boolean | null;
             /** @description Up to 1000 characters; null clears it. */
             description?: string | null;
             /** @description An RFC 3339 time, or a date and time without a zone (2026-12-03T09:00, as a datetime-local input sends it) read in the user's time zone; null or an empty string clears it. */
             due_date?: string | null;
+            /** @description The same as completed (the seed's web client's name); both given must agree. */
+            is_completed?: boolean | null;
             /** @description low, medium or high; null means medium. */
             priority?: string | null;
             /** @description A day (2027-01-31, inclusive in the user's zone) or a time as for due_date; not before the due date; null clears it. */
