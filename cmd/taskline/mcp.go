@@ -10,6 +10,7 @@ import (
 	mcpserver "github.com/taskline/taskline/functions/mcp"
 	"github.com/taskline/taskline/shared/auth"
 	"github.com/taskline/taskline/shared/runtime"
+	"github.com/taskline/taskline/shared/tool"
 )
 
 // mountMCP serves the MCP tools at /mcp, as the mcp function does when deployed alone.
@@ -59,20 +60,22 @@ func runMCPStdio(ctx context.Context, args []string) error {
 	return mcpserver.ServeStdio(ctx, d.Store, d.Store, *user, log, os.Stdin, os.Stdout)
 }
 
-// runTools is `taskline tools --openai` (the tools as OpenAI function definitions) or
-// `taskline tools --mcp` (as MCP's tools/list gives them), printed as JSON.
+// runTools is `taskline tools --openai [--strict]` (the tools as OpenAI function
+// definitions; --strict in the form OpenAI's strict mode accepts) or `taskline tools --mcp`
+// (as MCP's tools/list gives them), printed as JSON.
 func runTools(args []string) error {
 	fs := flag.NewFlagSet("tools", flag.ContinueOnError)
 	openai := fs.Bool("openai", false, "print OpenAI-style function definitions")
+	strict := fs.Bool("strict", false, "with --openai: definitions for OpenAI's strict mode")
 	mcp := fs.Bool("mcp", false, "print MCP tool definitions")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	switch {
 	case *openai && !*mcp && fs.NArg() == 0:
-		return mcpserver.WriteOpenAI(os.Stdout)
-	case *mcp && !*openai && fs.NArg() == 0:
+		return tool.WriteOpenAI(os.Stdout, *strict)
+	case *mcp && !*openai && !*strict && fs.NArg() == 0:
 		return mcpserver.WriteMCP(os.Stdout)
 	}
-	return errors.New("usage: taskline tools --openai | --mcp")
+	return errors.New("usage: taskline tools --openai [--strict] | --mcp")
 }

@@ -318,6 +318,18 @@ func followDueDate(t *tx, taskID int64, due *time.Time) error {
 // task.completed. Completing a completed task changes nothing. With toggle (PATCH, as the
 // seed's clients do) a completed task is reopened instead.
 func (s *Store) CompleteTask(ctx context.Context, userID string, id int64, toggle bool) (todo.Task, error) {
+	return s.setCompleted(ctx, userID, id, true, toggle)
+}
+
+// ReopenTask marks a completed task as not done and emits task.updated; reopening an open
+// task changes nothing. Reminders cancelled by the completion stay cancelled, and a next
+// instance already spawned stays.
+func (s *Store) ReopenTask(ctx context.Context, userID string, id int64) (todo.Task, error) {
+	return s.setCompleted(ctx, userID, id, false, false)
+}
+
+// setCompleted moves the task to done (or, with toggle, flips it) or reopens it.
+func (s *Store) setCompleted(ctx context.Context, userID string, id int64, done, toggle bool) (todo.Task, error) {
 	var out todo.Task
 	err := s.inTx(ctx, userID, func(t *tx) error {
 		cur, err := lockTaskWithTags(t, id)
@@ -325,7 +337,8 @@ func (s *Store) CompleteTask(ctx context.Context, userID string, id int64, toggl
 			return err
 		}
 		switch {
-		case cur.Completed && toggle:
+		case !done && !cur.Completed:
+		case cur.Completed && (toggle || !done):
 			_, err = t.Exec(ctx, `UPDATE tasks SET completed = false, completed_at = NULL, updated_at = $2 WHERE id = $1`, id, t.at)
 			if err != nil {
 				return fmt.Errorf("reopening task %d: %w", id, err)
