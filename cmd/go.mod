@@ -10,6 +10,7 @@ require (
 	github.com/taskline/taskline/functions/delete-task v0.0.0
 	github.com/taskline/taskline/functions/manage-tags v0.0.0
 	github.com/taskline/taskline/functions/mcp v0.0.0
+	github.com/taskline/taskline/functions/profile v0.0.0
 	github.com/taskline/taskline/functions/query-tasks v0.0.0
 	github.com/taskline/taskline/functions/schedule-reminder v0.0.0
 	github.com/taskline/taskline/functions/send-email v0.0.0
@@ -67,6 +68,7 @@ replace (
 	github.com/taskline/taskline/functions/delete-task => ../functions/delete-task
 	github.com/taskline/taskline/functions/manage-tags => ../functions/manage-tags
 	github.com/taskline/taskline/functions/mcp => ../functions/mcp
+	github.com/taskline/taskline/functions/profile => ../functions/profile
 	github.com/taskline/taskline/functions/query-tasks => ../functions/query-tasks
 	github.com/taskline/taskline/functions/schedule-reminder => ../functions/schedule-reminder
 	github.com/taskline/taskline/functions/send-email => ../functions/send-email

@@ -28,6 +28,7 @@ import (
 	createtask "github.com/taskline/taskline/functions/create-task"
 	deletetask "github.com/taskline/taskline/functions/delete-task"
 	managetags "github.com/taskline/taskline/functions/manage-tags"
+	"github.com/taskline/taskline/functions/profile"
 	querytasks "github.com/taskline/taskline/functions/query-tasks"
 	schedulereminder "github.com/taskline/taskline/functions/schedule-reminder"
 	updatetask "github.com/taskline/taskline/functions/update-task"
@@ -52,6 +53,7 @@ var httpFunctions = []struct {
 	{"query-tasks", querytasks.Routes},
 	{"manage-tags", managetags.Routes},
 	{"schedule-reminder", schedulereminder.Routes},
+	{"profile", profile.Routes},
 }
 
 // localPoolSize is the connection pool of the binary's own Postgres (see relayWorkers).
