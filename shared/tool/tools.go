@@ -29,6 +29,7 @@ import (
 // Store is what the tools need of the store: the same methods, with the same rules and the
 // same events, as the HTTP functions call.
 type Store interface {
+	GetTask(ctx context.Context, userID string, id int64) (todo.Task, error)
 	CreateTask(ctx context.Context, userID string, c todo.TaskChanges) (todo.Task, error)
 	UpdateTask(ctx context.Context, userID string, id int64, c todo.TaskChanges) (todo.Task, error)
 	CompleteTask(ctx context.Context, userID string, id int64, toggle bool) (todo.Task, error)

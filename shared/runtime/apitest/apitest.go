@@ -34,6 +34,13 @@ type API struct {
 // New starts a server with the routes of fns on a fresh database.
 func New(t testing.TB, fns ...runtime.HTTPFunction) *API {
 	t.Helper()
+	return NewNamed(t, "test", fns...)
+}
+
+// NewNamed is New with the functions mounted under name: their events carry the source
+// /functions/<name>, as when the function is deployed.
+func NewNamed(t testing.TB, name string, fns ...runtime.HTTPFunction) *API {
+	t.Helper()
 	store := pgtest.Store(t)
 	secret := []byte("test-secret")
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -41,7 +48,7 @@ func New(t testing.TB, fns ...runtime.HTTPFunction) *API {
 	mux := http.NewServeMux()
 	server.Health(mux, store.Ping)
 	for _, fn := range fns {
-		runtime.Mount(mux, d, "test", fn(d))
+		runtime.Mount(mux, d, name, fn(d))
 	}
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
