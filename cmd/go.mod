@@ -5,6 +5,7 @@ go 1.26.0
 require (
 	github.com/cloudevents/sdk-go/v2 v2.16.2
 	github.com/jackc/pgx/v5 v5.12.0
+	github.com/taskline/taskline/functions/chat v0.0.0
 	github.com/taskline/taskline/functions/complete-task v0.0.0
 	github.com/taskline/taskline/functions/create-task v0.0.0
 	github.com/taskline/taskline/functions/delete-task v0.0.0
@@ -25,6 +26,7 @@ require (
 	github.com/MicahParks/jwkset v0.11.4 // indirect
 	github.com/MicahParks/keyfunc/v3 v3.9.1 // indirect
 	github.com/aws/aws-lambda-go v1.55.1 // indirect
+	github.com/coder/websocket v1.8.15 // indirect
 	github.com/emersion/go-sasl v0.0.0-20241020182733-b788ff22d5a6 // indirect
 	github.com/emersion/go-smtp v0.25.1 // indirect
 	github.com/golang-jwt/jwt/v5 v5.3.1 // indirect
@@ -40,6 +42,7 @@ require (
 	github.com/modelcontextprotocol/go-sdk v1.8.0 // indirect
 	github.com/modern-go/concurrent v0.0.0-20180306012644-bacd9c7ef1dd // indirect
 	github.com/modern-go/reflect2 v1.0.2 // indirect
+	github.com/openai/openai-go/v3 v3.98.0 // indirect
 	github.com/pierrec/lz4/v4 v4.1.33 // indirect
 	github.com/pressly/goose/v3 v3.30.0 // indirect
 	github.com/rickb777/date/v2 v2.1.0 // indirect
@@ -48,6 +51,10 @@ require (
 	github.com/segmentio/asm v1.2.1 // indirect
 	github.com/segmentio/encoding v0.5.4 // indirect
 	github.com/sethvargo/go-retry v0.5.0 // indirect
+	github.com/tidwall/gjson v1.20.0 // indirect
+	github.com/tidwall/match v1.1.1 // indirect
+	github.com/tidwall/pretty v1.2.1 // indirect
+	github.com/tidwall/sjson v1.2.5 // indirect
 	github.com/twmb/franz-go v1.21.7 // indirect
 	github.com/twmb/franz-go/pkg/kmsg v1.14.0 // indirect
 	github.com/wneessen/go-mail v0.8.1 // indirect
@@ -63,6 +70,7 @@ require (
 )
 
 replace (
+	github.com/taskline/taskline/functions/chat => ../functions/chat
 	github.com/taskline/taskline/functions/complete-task => ../functions/complete-task
 	github.com/taskline/taskline/functions/create-task => ../functions/create-task
 	github.com/taskline/taskline/functions/delete-task => ../functions/delete-task

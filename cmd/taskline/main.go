@@ -24,6 +24,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/taskline/taskline/functions/chat"
 	completetask "github.com/taskline/taskline/functions/complete-task"
 	createtask "github.com/taskline/taskline/functions/create-task"
 	deletetask "github.com/taskline/taskline/functions/delete-task"
@@ -54,6 +55,7 @@ var httpFunctions = []struct {
 	{"manage-tags", managetags.Routes},
 	{"schedule-reminder", schedulereminder.Routes},
 	{"profile", profile.Routes},
+	{chat.Name, chat.Routes},
 }
 
 // localPoolSize is the connection pool of the binary's own Postgres (see relayWorkers).
