@@ -5,8 +5,8 @@
 //	taskline [serve]         run everything (the default)
 //	taskline migrate         apply database migrations to DATABASE_URL and exit
 //	taskline token USER      print a bearer token for USER (needs JWT_SECRET)
-//	taskline mcp --stdio     serve the MCP tools on stdin/stdout
-//	taskline tools --openai  print the tools as OpenAI function definitions
+//	taskline mcp --stdio     serve the MCP tools on stdin/stdout (with the event pipeline)
+//	taskline tools --openai  print the tools as OpenAI function definitions (--strict)
 package main
 
 import (
@@ -80,7 +80,7 @@ func main() {
 	case "token":
 		err = token(args)
 	case "mcp":
-		err = runMCPStdio(ctx, args)
+		err = runMCPStdio(ctx, args, os.Stdin, os.Stdout)
 	case "tools":
 		err = runTools(args)
 	default:
