@@ -24,6 +24,8 @@ type dateRule struct {
 	exclusive bool
 	// kind names the rules compose needs to tell apart.
 	kind ruleKind
+	// keys are words the rule cannot match without (see pattern).
+	keys [][]byte
 	// apply, when set, replaces the library rule's own applier.
 	apply func(m *rules.Match, c *rules.Context, ref time.Time) bool
 }
@@ -46,22 +48,23 @@ var whenOpts = &rules.Options{Distance: 5, MatchByOrder: true}
 
 // The library's rules are built once; each rule holds a compiled regular expression.
 var dateRules = []dateRule{
-	{rule: isoRule, exclusive: true},
-	{rule: en.Weekday(rules.Override), ok: weekdayOK},
-	{rule: en.CasualDate(rules.Override), ok: casualDateOK, kind: ruleToday},
-	{rule: en.CasualTime(rules.Override)},
-	{rule: en.Hour(rules.Override), ok: hourOK},
-	{rule: en.HourMinute(rules.Override), ok: hourMinuteOK},
-	{rule: atHourRule, ok: atHourOK},
-	{rule: en.Deadline(rules.Override)},
-	{rule: en.PastTime(rules.Override)},
-	{rule: en.ExactMonthDate(rules.Override), ok: monthDateOK, kind: ruleMonthDate},
-	{rule: common.SlashDMY(rules.Override), ok: slashOK, apply: slashApply},
-	{rule: theOrdinalRule},
-	{rule: inMonthsRule},
-	{rule: periodRule},
-	{rule: endOfRule, kind: ruleToday},
-	{rule: yearRule, kind: ruleYear},
+	{rule: isoRule, exclusive: true, keys: keys("-")},
+	{rule: en.Weekday(rules.Override), ok: weekdayOK, keys: keys("sun", "mon", "tue", "wed", "thu", "fri", "sat")},
+	{rule: en.CasualDate(rules.Override), ok: casualDateOK, kind: ruleToday, keys: keys("today", "tonight", "night", "tomorrow", "tmr", "yesterday")},
+	{rule: en.CasualTime(rules.Override), keys: keys("morning", "afternoon", "evening", "noon")},
+	{rule: en.Hour(rules.Override), ok: hourOK, keys: keys("am", "pm", "a.", "p.")},
+	{rule: en.HourMinute(rules.Override), ok: hourMinuteOK, keys: keys(":", "-", "：")},
+	{rule: atHourRule, ok: atHourOK, keys: keys("at", "@")},
+	{rule: en.Deadline(rules.Override), keys: keys("in")},
+	{rule: en.PastTime(rules.Override), keys: keys("ago")},
+	{rule: en.ExactMonthDate(rules.Override), ok: monthDateOK, kind: ruleMonthDate,
+		keys: keys("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")},
+	{rule: common.SlashDMY(rules.Override), ok: slashOK, apply: slashApply, keys: keys("/", "\\")},
+	{rule: theOrdinalRule, keys: keys("the")},
+	{rule: inMonthsRule, keys: keys("month", "year")},
+	{rule: periodRule, keys: keys("week", "month", "year")},
+	{rule: endOfRule, kind: ruleToday, keys: keys("end", "eod", "eow", "eom", "eoy")},
+	{rule: yearRule, kind: ruleYear, keys: keys("19", "20")},
 }
 
 // dateHit is a date phrase found in the text, not yet resolved to an instant.
@@ -86,9 +89,10 @@ func (s *scan) findDate(from, to int, o dateOpts) (dateHit, bool) {
 		return dateHit{}, false
 	}
 	scratch := []byte(string(s.seen[from:to]))
+	lower := s.lower[from:to]
 	var ms []ruleMatch
 	for i, r := range dateRules {
-		if !r.exclusive {
+		if !r.exclusive || !possible(r.keys, lower) {
 			continue
 		}
 		for _, m := range findAll(r, string(scratch), o) {
@@ -100,7 +104,7 @@ func (s *scan) findDate(from, to int, o dateOpts) (dateHit, bool) {
 	}
 	text := string(scratch)
 	for i, r := range dateRules {
-		if r.exclusive {
+		if r.exclusive || !possible(r.keys, lower) {
 			continue
 		}
 		if m := findOne(r, text, o); m != nil {
@@ -355,10 +359,13 @@ func weekdayOK(m *rules.Match, text string, _ dateOpts) bool {
 	}
 	switch strings.ToLower(m.Captures[1]) {
 	case "sun", "sat", "wed", "mon":
-		return precededBy(text, m.Left, dayContext)
+		return precededBy(text, m.Left, dayContext) || timeNext.MatchString(text[m.Right:])
 	}
 	return true
 }
+
+// timeNext finds a time right after a word ("sat 7pm").
+var timeNext = regexp.MustCompile(`(?i)^\s*(?:at\s+|@\s*)?\d`)
 
 // casualDateOK rejects "now": "call mom now" is a title, not a due date of this instant.
 func casualDateOK(m *rules.Match, _ string, _ dateOpts) bool {
@@ -419,6 +426,14 @@ func slashApply(m *rules.Match, c *rules.Context, _ time.Time) bool {
 }
 
 func intp(v int) *int { return &v }
+
+func keys(ks ...string) [][]byte {
+	out := make([][]byte, len(ks))
+	for i, k := range ks {
+		out[i] = []byte(k)
+	}
+	return out
+}
 
 // isoRule reads 2026-12-24 and 2026-12-24T15:00 / 2026-12-24 15:00.
 var isoRule = &rules.F{

@@ -1,7 +1,6 @@
 package intent
 
 import (
-	"regexp"
 	"strings"
 	"time"
 
@@ -9,14 +8,14 @@ import (
 )
 
 var (
-	overdueRe   = regexp.MustCompile(`(?i)(?:^|\W)(overdue|late|past\s+due)(?:$|\W)`)
-	completedRe = regexp.MustCompile(`(?i)(?:^|\W)(completed|done|finished|closed|checked\s+off|did\s+i\s+(?:finish|complete|do))(?:$|\W)`)
-	pendingRe   = regexp.MustCompile(`(?i)(?:^|\W)(pending|open|incomplete|unfinished|outstanding|remaining|left|not\s+done|active|undone|to\s+do)(?:$|\W)`)
-	periodRe    = regexp.MustCompile(`(?i)(?:^|\W)((?:due\s+)?(?:(?:for|on|in)\s+)?(?:(today|tonight|tomorrow|yesterday)|(this|next|last)\s+(week|month|weekend)|(?:the\s+)?(weekend)|(upcoming|soon|coming\s+up)|(?:in\s+)?the\s+(?:next|coming)\s+(` + numberPattern + `)\s+(days?|weeks?)))(?:$|\W)`)
-	rangeLeadRe = regexp.MustCompile(`(?i)(?:^|\W)((?:due\s+)?(before|by|after|on|until|till|due)\s+)`)
-	taggedRe    = regexp.MustCompile(`(?i)(?:^|\W)((?:tagged|labell?ed|with\s+(?:the\s+)?(?:tags?|labels?)|under|in\s+(?:the\s+)?(?:tag|label))\s+)((?:#?[\p{L}\p{M}\p{N}_-]+(?:\s*(?:,|and|&|or)\s*(?:#?[\p{L}\p{M}\p{N}_-]+))*))`)
-	levelRe     = regexp.MustCompile(`(?i)(?:^|\W)(high|medium|low|urgent|important)(?:$|\W)`)
-	searchLead  = regexp.MustCompile(`(?i)(?:^|\W)((?:about|containing|contain|matching|mentioning|with\s+the\s+words?|named|called|titled|that\s+(?:say|mention|contain)s?|for)\s+)`)
+	overdueRe   = pat(`(?:^|\W)(overdue|late|past\s+due)(?:$|\W)`, "overdue", "late", "past")
+	completedRe = pat(`(?:^|\W)(completed|done|finished|closed|checked\s+off|did\s+i\s+(?:finish|complete|do))(?:$|\W)`, "complete", "done", "finish", "closed", "checked", "did")
+	pendingRe   = pat(`(?:^|\W)(pending|open|incomplete|unfinished|outstanding|remaining|left|not\s+done|active|undone|to\s+do)(?:$|\W)`, "pending", "open", "complete", "finish", "outstanding", "remaining", "left", "not", "active", "undone", "to do")
+	periodRe    = pat(`(?:^|\W)((?:due\s+)?(?:(?:for|on|in)\s+)?(?:(today|tonight|tomorrow|yesterday)|(this|next|last)\s+(week|month|weekend)|(?:the\s+)?(weekend)|(upcoming|soon|coming\s+up)|(?:in\s+)?the\s+(?:next|coming)\s+(`+numberPattern+`)\s+(days?|weeks?)))(?:$|\W)`, "today", "tonight", "tomorrow", "yesterday", "week", "month", "upcoming", "soon", "coming", "next")
+	rangeLeadRe = pat(`(?:^|\W)((?:due\s+)?(before|by|after|on|until|till|due)\s+)`, "before", "by", "after", "on", "until", "till", "due")
+	taggedRe    = pat(`(?:^|\W)((?:tagged|labell?ed|with\s+(?:the\s+)?(?:tags?|labels?)|under|in\s+(?:the\s+)?(?:tag|label))\s+)((?:#?[\p{L}\p{M}\p{N}_-]+(?:\s*(?:,|and|&|or)\s*(?:#?[\p{L}\p{M}\p{N}_-]+))*))`, "tag", "label", "under")
+	levelRe     = pat(`(?:^|\W)(high|medium|low|urgent|important)(?:$|\W)`, "high", "medium", "low", "urgent", "important")
+	searchLead  = pat(`(?:^|\W)((?:about|containing|contain|matching|mentioning|with\s+the\s+words?|named|called|titled|that\s+(?:say|mention|contain)s?|for)\s+)`, "about", "contain", "match", "mention", "word", "named", "called", "titled", "that", "for")
 )
 
 // listStop are the words of a list question that say nothing about what to list.
@@ -34,13 +33,13 @@ func (s *scan) list(k Kind) Intent {
 	in := Intent{Kind: k}
 	f := &in.Filter
 	f.Tags = s.tags()
-	if m := taggedRe.FindSubmatchIndex(s.seen); m != nil {
+	if m := s.find(taggedRe); m != nil {
 		s.consume(m[2], m[3], "")
 		f.Tags = mergeTags(f.Tags, s.plainTags(m[4], m[5]))
 	}
 	f.Priority = s.priority()
 	if f.Priority == nil {
-		if m := levelRe.FindSubmatchIndex(s.seen); m != nil {
+		if m := s.find(levelRe); m != nil {
 			word := strings.ToLower(s.src[m[2]:m[3]])
 			if word == "important" {
 				word = "high"
@@ -51,15 +50,15 @@ func (s *scan) list(k Kind) Intent {
 		}
 	}
 	due := strings.Contains(strings.ToLower(s.src), "due")
-	if m := overdueRe.FindSubmatchIndex(s.seen); m != nil {
+	if m := s.find(overdueRe); m != nil {
 		s.consume(m[2], m[3], SpanStatus)
 		now := s.now
 		f.DueBefore = &now
 		f.Status = todo.StatusPending
-	} else if m := completedRe.FindSubmatchIndex(s.seen); m != nil {
+	} else if m := s.find(completedRe); m != nil {
 		s.consume(m[2], m[3], SpanStatus)
 		f.Status = todo.StatusCompleted
-	} else if m := pendingRe.FindSubmatchIndex(s.seen); m != nil {
+	} else if m := s.find(pendingRe); m != nil {
 		s.consume(m[2], m[3], SpanStatus)
 		f.Status = todo.StatusPending
 	}
@@ -79,7 +78,7 @@ func (s *scan) list(k Kind) Intent {
 // dueRange reads the period a list asks about. Ranges are whole local days: "today" is
 // [00:00 today, 00:00 tomorrow); weeks run Monday to Sunday.
 func (s *scan) dueRange(f *Filter) {
-	if m := periodRe.FindSubmatchIndex(s.seen); m != nil {
+	if m := s.find(periodRe); m != nil {
 		from, to, ok := s.period(m)
 		if ok {
 			f.DueAfter, f.DueBefore = &from, &to
@@ -88,7 +87,7 @@ func (s *scan) dueRange(f *Filter) {
 		}
 	}
 	for off := 0; off < len(s.seen); {
-		m := rangeLeadRe.FindSubmatchIndex(s.seen[off:])
+		m := s.findFrom(rangeLeadRe, off)
 		if m == nil {
 			break
 		}
@@ -181,7 +180,7 @@ func (s *scan) period(m []int) (time.Time, time.Time, bool) {
 // searchWords turns what is left of a list or search into the search text.
 func (s *scan) searchWords(in *Intent) {
 	from := 0
-	if m := searchLead.FindSubmatchIndex(s.seen); m != nil {
+	if m := s.find(searchLead); m != nil {
 		s.consume(m[2], m[3], "")
 		from = m[3]
 	}

@@ -36,14 +36,15 @@ func ParseTask(text string, now time.Time, loc *time.Location) Intent {
 
 // The questions asked back.
 const (
-	AskTitle   = "What should the task be called?"
-	AskTask    = "Which task? Give its number (task 3) or words from its title."
-	AskOneTask = "I change one task at a time. Which task? Give its number (task 3) or words from its title."
-	AskWhen    = "When should I remind you? For example: tomorrow at 9."
-	AskTag     = "Which tag? Write it with a # (tag task 3 #work)."
-	AskChange  = "What should change on that task: its due date, priority, title or repetition?"
-	AskUntag   = "I can't remove tags yet; edit the task in the list to do that."
-	AskWhat    = `Sorry, I didn't understand. Try "add buy milk tomorrow at 9", "what is due this week?" or "done with task 3". Say "help" for more.`
+	AskTitle    = "What should the task be called?"
+	AskTask     = "Which task? Give its number (task 3) or words from its title."
+	AskOneTask  = "I change one task at a time. Which task? Give its number (task 3) or words from its title."
+	AskWhen     = "When should I remind you? For example: tomorrow at 9."
+	AskTag      = "Which tag? Write it with a # (tag task 3 #work)."
+	AskChange   = "What should change on that task: its due date, priority, title or repetition?"
+	AskUntag    = "I can't remove tags yet; edit the task in the list to do that."
+	AskUnremind = "I can't remove reminders yet; open the task's reminders in the list to do that."
+	AskWhat     = `Sorry, I didn't understand. Try "add buy milk tomorrow at 9", "what is due this week?" or "done with task 3". Say "help" for more.`
 )
 
 func askRepeat(phrase string) string {
@@ -55,39 +56,41 @@ func re(p string) *regexp.Regexp { return regexp.MustCompile(`(?i)^\s*` + p) }
 
 var (
 	politeRe = re(`((?:(?:please|pls|plz|kindly|(?:hey|hi|hello)(?:\s+there)?|ok|okay|so|now|also|and|then|alright|good\s+(?:morning|afternoon|evening)|(?:could|can|would|will)\s+(?:you|u)(?:\s+please)?|i(?:'d|\s+would)\s+like\s+(?:you\s+)?to|i\s+want\s+(?:you\s+)?to)(?:[\s,!:]+|$))+)`)
-	thanksRe = regexp.MustCompile(`(?i)((?:^|[\s,.!;]+)(?:please|pls|thanks|thank\s+you|thx|ty)[\s.!]*)$`)
-	greetRe  = regexp.MustCompile(`(?i)\b(?:hi|hello|hey|good\s+(?:morning|afternoon|evening))\b`)
+	thanksRe = pat(`((?:^|[\s,.!;]+)(?:please|pls|thanks|thank\s+you|thx|ty)[\s.!]*)$`, "please", "pls", "thank", "thx", "ty")
+	greetRe  = pat(`\b(?:hi|hello|hey|good\s+(?:morning|afternoon|evening))\b`, "hi", "hello", "hey", "good")
 	helpRe   = re(`(?:help|/help|\?|commands|menu|what\s+can\s+(?:you|i)\s+(?:do|say|ask)|how\s+(?:does\s+(?:this|it)\s+work|do\s+i\s+use\s+(?:this|you|it)|do\s+you\s+work)|who\s+are\s+you|what\s+are\s+you)\s*[?!.]*\s*$`)
 
 	remindRefRe   = re(`((?:remind\s+me|(?:set|add|create|schedule)\s+(?:up\s+)?(?:a\s+)?reminder|new\s+reminder|reminder)\s+(?:about|of|for|on|re:?|regarding)\s+)`)
 	reminderToRe  = re(`((?:set|add|create|schedule)\s+(?:up\s+)?(?:a\s+)?reminder\s+to\s+)`)
 	remindAddRe   = re(`((?:remind|alert|notify|ping|nudge)\s+me(?:\s+to\b)?)`)
 	tagVerbRe     = re(`((?:tag|label)\s+)`)
-	addTagRe      = re(`((?:add|put|attach|apply)\s+(?:the\s+)?(?:(?:tags?|labels?)\s+)?)((?:#?[\p{L}\p{M}\p{N}_-]+(?:\s*(?:,|and|&)\s*|\s+)?)+?)(\s+(?:(?:tags?|labels?)\s+)?(?:to|on)\s+)`)
+	addTagRe      = pat(`^\s*((?:add|put|attach|apply)\s+(?:the\s+)?(?:(?:tags?|labels?)\s+)?)((?:#?[\p{L}\p{M}\p{N}_-]+(?:\s*(?:,|and|&)\s*|\s+)?)+?)(\s+(?:(?:tags?|labels?)\s+)?(?:to|on)\s+)`, "#", "tag", "label")
 	untagRe       = re(`(?:(?:remove|delete|drop|take\s+off|detach)\s+(?:the\s+)?(?:(?:tags?|labels?)\s+)?#[\p{N}_-]*\pL|untag\b|(?:remove|delete|drop)\s+(?:the\s+)?(?:tags?|labels?)\b)`)
 	renameRe      = re(`((?:rename|retitle|re-title)\s+)(.+?)(\s(?:to|as|into)(?:\s+|$))(.*)$`)
 	retitleRe     = re(`((?:change|set|update|edit)\s+(?:the\s+)?(?:title|name)\s+(?:of\s+)?)(.+?)(\s+to(?:\s+|$))(.*)$`)
-	clearDueRe    = regexp.MustCompile(`(?i)(?:^|\W)((?:no|without(?:\s+a)?|remove(?:\s+the)?|clear(?:\s+the)?|delete(?:\s+the)?|drop(?:\s+the)?|unset(?:\s+the)?|take\s+(?:off|away)(?:\s+the)?|get\s+rid\s+of(?:\s+the)?)\s+(?:due(?:\s+(?:date|time))?|deadline|date))(?:$|\W)`)
+	clearDueRe    = pat(`(?:^|\W)((?:no|without(?:\s+a)?|remove(?:\s+the)?|clear(?:\s+the)?|delete(?:\s+the)?|drop(?:\s+the)?|unset(?:\s+the)?|take\s+(?:off|away)(?:\s+the)?|get\s+rid\s+of(?:\s+the)?)\s+(?:due(?:\s+(?:date|time))?|deadline|date))(?:$|\W)`, "due", "deadline", "date")
 	updateLeadRe  = re(`(?:move|reschedule|postpone|push|defer|delay|make|set|change|update|edit|modify|(?:task|todo|item|number|no\.?)\s*#?\s*\d|#\d)`)
-	reopenVerbRe  = re(`((?:reopen|re-open|uncomplete|un-complete|unmark|undo|restore|unfinish|uncheck|untick)\s+)`)
+	reopenVerbRe  = re(`((?:reopen|re-open|uncomplete|un-complete|unmark|undo|restore|unfinish|uncheck|untick)(?:\s+|\s*$))`)
 	reopenMarkRe  = re(`((?:mark|set)\s+)(.+?)(\s+(?:as\s+)?(?:not\s+(?:done|complete|completed|finished)|undone|incomplete|uncompleted|unfinished|pending|open|active|to\s*-?do))\s*[.!]*\s*$`)
-	reopenIsRe    = re(`(.+?)(\s+(?:(?:is|are)\s+not|(?:is|are)n'?t)\s+(?:done|complete|completed|finished)(?:\s+yet)?)\s*[.!]*\s*$`)
+	reopenIsRe    = pat(`^\s*(.+?)(\s+(?:(?:is|are)\s+not|(?:is|are)n'?t)\s+(?:done|complete|completed|finished)(?:\s+yet)?)\s*[.!]*\s*$`, "not", "n't")
 	completeMark  = re(`((?:mark|set|check|tick|cross)\s+)(.+?)(\s+(?:as\s+)?(?:done|complete|completed|finished|checked|off))\s*[.!]*\s*$`)
 	completeVerb  = re(`((?:complete|completed|finished|done\s+with|i(?:'m|\s+am)\s+done\s+with|i\s+(?:have\s+|'ve\s+|just\s+)?(?:finished|completed|did|done)|check\s+off|tick\s+off|cross\s+off|mark\s+(?:as\s+)?(?:done|completed?)|done:?)(?:\s+|\s*$))`)
-	completeIsRe  = re(`(.+?)(\s+(?:is|are)\s+(?:all\s+)?(?:done|complete|completed|finished))\s*[.!]*\s*$`)
-	deleteRe      = re(`((?:delete|remove|erase|trash|discard|drop|scrap|get\s+rid\s+of)\s+)`)
+	completeIsRe  = pat(`^\s*(.+?)(\s+(?:is|are)\s+(?:all\s+)?(?:done|complete|completed|finished))\s*[.!]*\s*$`, "is", "are")
+	deleteRe      = re(`((?:delete|remove|erase|trash|discard|drop|scrap|get\s+rid\s+of)(?:\s+|\s*$))`)
+	unremindRe    = re(`(?:remove|delete|cancel|drop|clear|turn\s+off|stop)\s+(?:the\s+|my\s+|all\s+|a\s+)?(?:reminders?|alerts?|notifications?)\b`)
+	finishRefRe   = re(`((?:finish|finished|close|check|tick)\s+)(?:task\s*#?\d+|#\d+)\s*[.!]*\s*$`)
 	cancelRe      = re(`(cancel\s+)(?:the\s+)?(?:task\b|todo\b|#\d|\d+\s*$)`)
 	refFirstRe    = re(`((?:task|todo|item|number|no\.?)\s*#?\s*\d{1,18}|#\d{1,18})\b[\s:,-]*`)
 	bareRefDoneRe = re(`(\d{1,18})(\s+(?:is\s+)?(?:done|complete|completed|finished))\s*[.!]*\s*$`)
 	moveRe        = re(`((?:move|reschedule|postpone|push(?:\s+back)?|defer|delay|shift|bring\s+forward)\s+)`)
 	setRe         = re(`((?:make|set|change|update|edit|modify|mark|bump|turn|switch)\s+)`)
 	periodOnlyRe  = re(`(?:today|tonight|tomorrow|this\s+week|next\s+week|this\s+month|next\s+month|this\s+weekend|overdue|upcoming)\s*[?!.]*\s*$`)
-	listRe        = re(`((?:list|show|display|view)(?:\s+me)?\b|(?:give|tell)\s+me\b|what(?:'s|’s|\s+is|\s+are|\s+do\s+i\s+have|\s+have\s+i\s+got)?\b|which\b|do\s+i\s+have(?:\s+any(?:thing)?)?\b|are\s+there(?:\s+any)?\b|any\b|how\s+many\b)`)
+	listRe        = re(`((?:list|show|display|view)(?:\s+me)?\b|(?:give|tell)\s+me\b|what(?:'s|’s|\s+is|\s+are|\s+do\s+i\s+have|\s+have\s+i\s+got)?\b|which\b|do\s+i\s+have(?:\s+any(?:thing)?)?\b|are\s+there(?:\s+any)?\b|any(?:thing)?\b|how\s+many\b)`)
 	listNounRe    = re(`(?:(?:my|all|the)\s+)?(?:tasks?|todos?|to-?dos?|overdue|upcoming|agenda|pending|completed)\b`)
 	listCueRe     = regexp.MustCompile(`(?i)\b(?:tasks?|todos?|to-?dos?|due|overdue|pending|completed|done|finished|open|outstanding|remaining|left|agenda|plate|schedule|priority|tagged|tags?|labell?ed|everything|all|today|tomorrow|tonight|upcoming|week|month|weekend|urgent|list)\b|#`)
 	searchRe      = re(`((?:find|search(?:\s+for)?|look\s+(?:for|up)|lookup|where(?:'s|’s|\s+is|\s+are)|grep)\s+)`)
 	addVerbRe     = re(`((?:add|create)(?:\s+(?:a|an))?(?:\s+new)?(?:\s+(?:task|todo|to-?do|item|entry))?(?:\s+(?:to|for|called|named|titled))?(?:\s*:)?(?:\s+|$)|new\s+(?:task|todo|to-?do|item)(?:\s+(?:to|for|called|named|titled))?(?:\s*:)?(?:\s+|$)|(?:task|todo|to-?do|note)\s*:\s*|make\s+(?:a\s+)?(?:new\s+)?(?:task|todo|to-?do|note)(?:\s+(?:to|for|called|named))?(?:\s*:)?(?:\s+|$)|(?:i\s+(?:need|have|must|want|should|gotta|got)|need|have|got)\s+to\s+|(?:remember|don'?t\s+forget)\s+to\s+)`)
-	toListRe      = regexp.MustCompile(`(?i)\s((?:to|on|in|onto)\s+(?:my|the)\s+(?:todo\s+|to-?do\s+|task\s+)?(?:list|tasks|todos))\s*[.!]*\s*$`)
+	toListRe      = pat(`\s((?:to|on|in|onto)\s+(?:my|the)\s+(?:todo\s+|to-?do\s+|task\s+)?(?:list|tasks|todos))\s*[.!]*\s*$`, "list", "tasks", "todos")
 )
 
 // at returns the submatch offsets of re in the text still to be read, or nil.
@@ -113,11 +116,11 @@ func (s *scan) restore(st state) {
 // read decides what the message asks for. Commands are recognised by their first words;
 // a message that starts with none of them is a new task.
 func (s *scan) read() Intent {
-	greeting := greetRe.Match(s.seen)
+	greeting := s.find(greetRe) != nil
 	if m := s.at(politeRe); m != nil {
 		s.consume(m[2], m[3], "")
 	}
-	if m := thanksRe.FindSubmatchIndex(s.seen); m != nil {
+	if m := s.find(thanksRe); m != nil {
 		s.consume(m[2], m[3], "")
 	}
 	if strings.TrimSpace(string(s.seen)) == "" && len(s.words(0, len(s.src))) == 0 {
@@ -145,11 +148,14 @@ func (s *scan) read() Intent {
 	if s.at(untagRe) != nil {
 		return Intent{Kind: Unknown, Question: AskUntag}
 	}
+	if s.at(unremindRe) != nil {
+		return Intent{Kind: Unknown, Question: AskUnremind}
+	}
 	if m := s.at(tagVerbRe); m != nil {
 		s.consume(m[2], m[3], "")
 		return s.tag()
 	}
-	if m := s.at(addTagRe); m != nil && (strings.Contains(s.src[m[4]:m[5]], "#") || strings.Contains(strings.ToLower(s.src[m[2]:m[3]]+s.src[m[6]:m[7]]), "tag") || strings.Contains(strings.ToLower(s.src[m[2]:m[3]]+s.src[m[6]:m[7]]), "label")) {
+	if m := s.find(addTagRe); m != nil && (strings.Contains(s.src[m[4]:m[5]], "#") || strings.Contains(strings.ToLower(s.src[m[2]:m[3]]+s.src[m[6]:m[7]]), "tag") || strings.Contains(strings.ToLower(s.src[m[2]:m[3]]+s.src[m[6]:m[7]]), "label")) {
 		s.consume(m[2], m[3], "")
 		s.consume(m[6], m[7], "")
 		names := s.plainTags(m[4], m[5])
@@ -165,7 +171,7 @@ func (s *scan) read() Intent {
 			return s.rename(m)
 		}
 	}
-	if m := s.at(clearDueRe); m != nil && (m[2] <= firstWord(s.src) || s.at(updateLeadRe) != nil) {
+	if m := s.find(clearDueRe); m != nil && (m[2] <= firstWord(s.src) || s.at(updateLeadRe) != nil) {
 		if lead := s.at(updateLeadRe); lead != nil && lead[1] < m[2] {
 			if vm := s.at(moveRe); vm != nil {
 				s.consume(vm[2], vm[3], "")
@@ -181,7 +187,7 @@ func (s *scan) read() Intent {
 		s.consume(m[6], m[7], "")
 		return s.command(Reopen)
 	}
-	if m := s.at(reopenIsRe); m != nil {
+	if m := s.find(reopenIsRe); m != nil {
 		s.consume(m[4], m[5], "")
 		return s.command(Reopen)
 	}
@@ -198,8 +204,12 @@ func (s *scan) read() Intent {
 		s.consume(m[4], m[5], "")
 		return s.command(Complete)
 	}
-	if m := s.at(completeIsRe); m != nil {
+	if m := s.find(completeIsRe); m != nil {
 		s.consume(m[4], m[5], "")
+		return s.command(Complete)
+	}
+	if m := s.at(finishRefRe); m != nil {
+		s.consume(m[2], m[3], "")
 		return s.command(Complete)
 	}
 	if m := s.at(completeVerb); m != nil {
@@ -252,11 +262,11 @@ func firstWord(text string) int { return len(text) - len(strings.TrimLeft(text, 
 // time; without a due date it asks when.
 func (s *scan) add(remind bool) Intent {
 	in := Intent{Kind: Add}
-	if m := toListRe.FindSubmatchIndex(s.seen); m != nil {
+	if m := s.find(toListRe); m != nil {
 		s.consume(m[2], m[3], "")
 	}
 	s.slots(&in)
-	if m := s.at(clearDueRe); m != nil { // "no due date" on a new task: it has none anyway
+	if m := s.find(clearDueRe); m != nil { // "no due date" on a new task: it has none anyway
 		s.consume(m[2], m[3], "")
 	}
 	if title, runs := s.title(); title != "" {
@@ -304,7 +314,7 @@ func (s *scan) slots(in *Intent) {
 	if rec != nil {
 		f.Recurrence = &rec.every
 		f.RecurrenceEnd = s.until()
-	} else if m := s.at(unsupportedRe); m != nil && in.Question == "" {
+	} else if m := s.find(unsupportedRe); m != nil && in.Question == "" {
 		in.Question = askRepeat(s.src[m[2]:m[3]])
 	}
 	h, ok := s.findDate(0, len(s.seen), dateOpts{})
@@ -472,6 +482,9 @@ func (s *scan) ref(from, to int) (*Ref, string) {
 			return &Ref{ID: id}, ""
 		}
 	}
+	if n, ok := numberWords[strings.ToLower(text)]; ok && len(text) > 2 { // "task three", not "a"
+		return &Ref{ID: int64(n)}, ""
+	}
 	return &Ref{Title: text}, ""
 }
 
@@ -527,7 +540,7 @@ func (s *scan) tryUpdate() (Intent, bool) {
 	}
 	s.consume(m[2], m[3], "")
 	in, changed := s.update(false)
-	if !changed || (strict && in.Ref == nil) {
+	if !changed {
 		s.restore(st)
 		return Intent{}, false
 	}
@@ -538,18 +551,18 @@ func (s *scan) tryUpdate() (Intent, bool) {
 // update whatever is found (it started with a task number or asked to clear the date).
 func (s *scan) update(force bool) (Intent, bool) {
 	in := Intent{Kind: Update}
-	if m := s.at(clearDueRe); m != nil {
+	if m := s.find(clearDueRe); m != nil {
 		s.consume(m[2], m[3], SpanDue)
 		in.Task.ClearDue = true
 	}
 	s.slots(&in)
 	f := &in.Task
 	if f.Priority == nil {
-		if m := s.at(bareLevelRe); m != nil && priorityWordRe.Match(s.seen) {
+		if m := s.find(bareLevelRe); m != nil && s.find(priorityWordRe) != nil {
 			p := priorityOf(s.src[m[2]:m[3]])
 			f.Priority = &p
 			s.consume(m[2], m[3], SpanPriority)
-			if pm := priorityWordRe.FindIndex(s.seen); pm != nil {
+			if pm := s.find(priorityWordRe); pm != nil {
 				s.consume(pm[0], pm[1], SpanPriority)
 			}
 		}
@@ -568,8 +581,8 @@ func (s *scan) update(force bool) (Intent, bool) {
 
 var (
 	// bareLevelRe reads "to high" in "set the priority of task 2 to high".
-	bareLevelRe    = regexp.MustCompile(`(?i)(?:^|\W)(high|medium|normal|low|urgent)(?:$|\W)`)
-	priorityWordRe = regexp.MustCompile(`(?i)\bpriority\b`)
+	bareLevelRe    = pat(`(?:^|\W)(high|medium|normal|low|urgent)(?:$|\W)`, "high", "medium", "normal", "low", "urgent")
+	priorityWordRe = pat(`\bpriority\b`, "priority")
 	refReopenRe    = regexp.MustCompile(`^(?:is\s+)?(?:not\s+done|undone|incomplete|not\s+finished|reopen(?:ed)?)$`)
 	refDoneRe      = regexp.MustCompile(`^(?:is\s+)?(?:done|complete|completed|finished|✓|✔|check(?:ed)?|off)$`)
 	refDeleteRe    = regexp.MustCompile(`^(?:delete|remove|trash|drop)(?:\s+it)?$`)
@@ -632,7 +645,7 @@ func (s *scan) remind() Intent {
 func (s *scan) tag() Intent {
 	in := Intent{Kind: Tag}
 	in.Task.Tags = s.tags()
-	if m := withTagsRe.FindSubmatchIndex(s.seen); m != nil {
+	if m := s.find(withTagsRe); m != nil {
 		s.consume(m[2], m[3], "")
 		in.Task.Tags = mergeTags(in.Task.Tags, s.plainTags(m[4], m[5]))
 	}
@@ -644,7 +657,7 @@ func (s *scan) tag() Intent {
 }
 
 var (
-	withTagsRe = regexp.MustCompile(`(?i)(\s(?:with|as|under)\s+(?:the\s+)?(?:(?:tags?|labels?)\s+)?)((?:#?[\p{L}\p{M}\p{N}_-]+(?:\s*(?:,|and|&)\s*|\s*$))+)\s*$`)
+	withTagsRe = pat(`(\s(?:with|as|under)\s+(?:the\s+)?(?:(?:tags?|labels?)\s+)?)((?:#?[\p{L}\p{M}\p{N}_-]+(?:\s*(?:,|and|&)\s*|\s*$))+)\s*$`, "with", "as", "under")
 	plainTagRe = regexp.MustCompile(`#?([\p{L}\p{M}\p{N}_-]+)`)
 )
 

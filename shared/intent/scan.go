@@ -15,6 +15,7 @@ import (
 type scan struct {
 	src   string
 	seen  []byte
+	lower []byte  // seen, ASCII-lowercased: what patterns' keys are looked up in
 	used  []uint8 // per byte: free, or why it is not part of the title (see mark*)
 	spans []Span
 	now   time.Time // in loc
@@ -24,6 +25,7 @@ type scan struct {
 func newScan(text string, now time.Time, loc *time.Location) *scan {
 	s := &scan{src: text, seen: []byte(text), used: make([]uint8, len(text)), now: now.In(loc), loc: loc}
 	s.protectQuotes()
+	s.lower = asciiLower(s.seen)
 	return s
 }
 
@@ -50,6 +52,9 @@ func (s *scan) mark(start, end int, how uint8) {
 	for i := start; i < end; i++ {
 		s.seen[i] = ' '
 		s.used[i] = how
+		if s.lower != nil {
+			s.lower[i] = ' '
+		}
 	}
 }
 
@@ -172,7 +177,7 @@ func (s *scan) phrase(ws []word) (string, [][2]int) {
 
 func (s *scan) onlySpace(from, to int) bool {
 	for i := from; i < to; i++ {
-		if s.used[i] == markUsed || (s.used[i] == markFree && s.src[i] > ' ') {
+		if s.used[i] != markFree || s.src[i] > ' ' {
 			return false
 		}
 	}

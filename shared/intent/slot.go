@@ -1,7 +1,6 @@
 package intent
 
 import (
-	"regexp"
 	"strings"
 	"time"
 	"unicode"
@@ -57,13 +56,13 @@ func isTagRune(r rune) bool {
 }
 
 // priorityRe reads p1/p2/p3, !high, "urgent", "high priority", "priority: low"...
-var priorityRe = regexp.MustCompile(`(?i)(?:^|[\s,;(])(` +
-	`(p[1-3])|` +
-	`!(high|hi|medium|med|normal|low|urgent|[1-3])|` +
-	`(urgent)|` +
-	`(high|medium|med|normal|low)[\s-]*(?:priority|prio|pri)|` +
-	`(?:priority|prio)\s*(?:[:=]\s*|is\s+|of\s+|to\s+)?(high|medium|med|normal|low|urgent|[1-3])` +
-	`)(?:$|[\s,;:.!?)])`)
+var priorityRe = pat(`(?:^|[\s,;(])(`+
+	`(p[1-3])|`+
+	`!(high|hi|medium|med|normal|low|urgent|[1-3])|`+
+	`(urgent)|`+
+	`(high|medium|med|normal|low)[\s-]*(?:priority|prio|pri)|`+
+	`(?:priority|prio)\s*(?:[:=]\s*|is\s+|of\s+|to\s+)?(high|medium|med|normal|low|urgent|[1-3])`+
+	`)(?:$|[\s,;:.!?)])`, "p1", "p2", "p3", "!", "urgent", "prio", "pri")
 
 func priorityOf(word string) todo.Priority {
 	switch strings.ToLower(word) {
@@ -77,7 +76,7 @@ func priorityOf(word string) todo.Priority {
 
 // priority reads the first priority mentioned.
 func (s *scan) priority() *todo.Priority {
-	m := priorityRe.FindSubmatchIndex(s.seen)
+	m := s.find(priorityRe)
 	if m == nil {
 		return nil
 	}
@@ -95,14 +94,15 @@ func (s *scan) priority() *todo.Priority {
 
 // offsetRe reads a reminder offset: "remind me 30 minutes before", "1 hour before",
 // "a day ahead", "with a reminder 2 hours before it is due".
-var offsetRe = regexp.MustCompile(`(?i)(?:^|\W)((?:(?:and\s+|with\s+)?(?:a\s+)?(?:remind(?:er)?|alert|notify|ping|nudge)(?:\s+me)?\s+)?` +
-	`(` + numberPattern + `|half\s+an?)\s*(minutes?|mins?|m|hours?|hrs?|h|days?|d|weeks?|w)\s+` +
-	`(?:before(?:hand)?|early|earlier|ahead|prior|in\s+advance)` +
-	`(?:\s+(?:it(?:'s|’s|\s+is)\s+due|the\s+due\s+(?:date|time)|due|that|it|then))?)(?:$|[\s,;.!?])`)
+var offsetRe = pat(`(?:^|\W)((?:(?:and\s+|with\s+)?(?:a\s+)?(?:remind(?:er)?|alert|notify|ping|nudge)(?:\s+me)?\s+)?`+
+	`(`+numberPattern+`|half\s+an?)\s*(minutes?|mins?|m|hours?|hrs?|h|days?|d|weeks?|w)\s+`+
+	`(?:before(?:hand)?|early|earlier|ahead|prior|in\s+advance)`+
+	`(?:\s+(?:it(?:'s|’s|\s+is)\s+due|the\s+due\s+(?:date|time)|due|that|it|then))?)(?:$|[\s,;.!?])`,
+	"before", "early", "ahead", "prior", "advance")
 
 // offset reads the first reminder offset.
 func (s *scan) offset() (time.Duration, bool) {
-	m := offsetRe.FindSubmatchIndex(s.seen)
+	m := s.find(offsetRe)
 	if m == nil {
 		return 0, false
 	}
@@ -136,13 +136,14 @@ func (s *scan) offset() (time.Duration, bool) {
 }
 
 // remindAtRe introduces a reminder instant: "remind me at 5pm", "remind me tomorrow at 9".
-var remindAtRe = regexp.MustCompile(`(?i)(?:^|\W)((?:(?:and\s+|with\s+)?(?:a\s+)?(?:remind(?:er)?|alert|notify|ping|nudge)(?:\s+me)?)(?:\s+(?:at|on|by))?\s+)`)
+var remindAtRe = pat(`(?:^|\W)((?:(?:and\s+|with\s+)?(?:a\s+)?(?:remind(?:er)?|alert|notify|ping|nudge)(?:\s+me)?)(?:\s+(?:at|on|by))?\s+)`,
+	"remind", "alert", "notify", "ping", "nudge")
 
 // remindAt reads "remind me at <time>": the date phrase must follow directly.
 func (s *scan) remindAt() (dateHit, bool) {
 	text := s.seen
 	for off := 0; off < len(text); {
-		m := remindAtRe.FindSubmatchIndex(text[off:])
+		m := s.findFrom(remindAtRe, off)
 		if m == nil {
 			return dateHit{}, false
 		}
@@ -188,19 +189,18 @@ const weekdayPattern = `(?:sun|mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?)
 // The recurrence phrases. Only what todo.Recurrence can hold is read: daily, weekly,
 // monthly (optionally on a weekday or a day of the month).
 var (
-	dailyRe    = regexp.MustCompile(`(?i)(?:^|\W)(every\s*day|every\s+single\s+day|each\s+day|daily|every\s+(?:morning|afternoon|evening|night))(?:$|\W)`)
-	weekdayRe  = regexp.MustCompile(`(?i)(?:^|\W)((?:(?:every|each)\s+(?:week\s+on\s+)?|(?:weekly|every\s+week)\s+on\s+|on\s+)?(` + weekdayPattern + `)(s?))(?:$|\W)`)
-	weeklyRe   = regexp.MustCompile(`(?i)(?:^|\W)(every\s+week|each\s+week|weekly|once\s+a\s+week)(?:$|\W)`)
-	monthDayRe = regexp.MustCompile(`(?i)(?:^|\W)(` +
-		`(?:(?:every|each)\s+month|monthly)\s+on\s+(?:the\s+)?(\d{1,2}(?:st|nd|rd|th)?|last(?:\s+day)?)(?:\s+day)?` +
-		`|(?:on\s+)?(?:the\s+)?(\d{1,2}(?:st|nd|rd|th)?|last\s+day)\s+(?:day\s+)?of\s+(?:every|each|the)\s+month` +
-		`|every\s+(\d{1,2}(?:st|nd|rd|th))` +
-		`)(?:$|\W)`)
-	monthlyRe = regexp.MustCompile(`(?i)(?:^|\W)(every\s+month|each\s+month|monthly|once\s+a\s+month)(?:$|\W)`)
+	dailyRe    = pat(`(?:^|\W)(every\s*day|every\s+single\s+day|each\s+day|daily|every\s+(?:morning|afternoon|evening|night))(?:$|\W)`, "day", "daily", "every")
+	weekdayRe  = pat(`(?:^|\W)((?:(?:every|each)\s+(?:week\s+on\s+)?|(?:weekly|every\s+week)\s+on\s+|on\s+)?(`+weekdayPattern+`)(s?))(?:$|\W)`, "sun", "mon", "tue", "wed", "thu", "fri", "sat")
+	weeklyRe   = pat(`(?:^|\W)(every\s+week|each\s+week|weekly|once\s+a\s+week)(?:$|\W)`, "week")
+	monthDayRe = pat(`(?:^|\W)(`+
+		`(?:(?:every|each)\s+month|monthly)\s+on\s+(?:the\s+)?(\d{1,2}(?:st|nd|rd|th)?|last(?:\s+day)?)(?:\s+day)?`+
+		`|(?:on\s+)?(?:the\s+)?(\d{1,2}(?:st|nd|rd|th)?|last\s+day)\s+(?:day\s+)?of\s+(?:every|each|the)\s+month`+
+		`|every\s+(\d{1,2}(?:st|nd|rd|th))`+
+		`)(?:$|\W)`, "month", "every")
+	monthlyRe = pat(`(?:^|\W)(every\s+month|each\s+month|monthly|once\s+a\s+month)(?:$|\W)`, "month")
 	// unsupportedRe finds repetitions the task model cannot hold, to ask instead of guess.
-	unsupportedRe = regexp.MustCompile(`(?i)(?:^|\W)(every\s+(?:other|second|\d+|two|three|four)\s+\w+|every\s+(?:year|weekday|weekend)|yearly|annually|biweekly|fortnightly|every\s+fortnight|twice\s+a\s+\w+)(?:$|\W)`)
-	untilRe       = regexp.MustCompile(`(?i)(?:^|\W)((?:until|till|til|through|thru|ending(?:\s+on)?|ends?(?:\s+on)?|up\s+to)\s+)`)
-	startingRe    = regexp.MustCompile(`(?i)(?:^|\W)((?:starting|beginning|from|as\s+of)(?:\s+on|\s+from)?\s+)`)
+	unsupportedRe = pat(`(?:^|\W)(every\s+(?:other|second|\d+|two|three|four)\s+\w+|every\s+(?:year|weekday|weekend)|yearly|annually|biweekly|fortnightly|every\s+fortnight|twice\s+a\s+\w+)(?:$|\W)`, "every", "yearly", "annual", "biweekly", "fortnight", "twice")
+	untilRe       = pat(`(?:^|\W)((?:until|till|til|through|thru|ending(?:\s+on)?|ends?(?:\s+on)?|up\s+to)\s+)`, "until", "till", "til", "thru", "through", "end", "up to")
 )
 
 // timeOfDay are the words after "every" that the date reader turns into a time.
@@ -216,7 +216,7 @@ type recurrence struct {
 // recurrence reads the first repetition; weekday phrases need "every", "each" or a plural
 // ("on mondays"), so "on monday" stays a one-off date.
 func (s *scan) recurrence() *recurrence {
-	if m := monthDayRe.FindSubmatchIndex(s.seen); m != nil {
+	if m := s.find(monthDayRe); m != nil {
 		var day string
 		for g := 2; g <= 4; g++ {
 			if m[2*g] >= 0 {
@@ -233,7 +233,7 @@ func (s *scan) recurrence() *recurrence {
 			return &recurrence{every: todo.Monthly, monthDay: d}
 		}
 	}
-	for _, m := range weekdayRe.FindAllSubmatchIndex(s.seen, -1) {
+	for _, m := range s.findAll(weekdayRe) {
 		lead := strings.ToLower(strings.TrimSpace(s.src[m[2]:m[4]]))
 		plural := m[7] > m[6]
 		if lead == "" || lead == "on" {
@@ -247,10 +247,10 @@ func (s *scan) recurrence() *recurrence {
 		return &recurrence{every: todo.Weekly, weekday: &wd}
 	}
 	for _, c := range []struct {
-		re    *regexp.Regexp
+		re    pattern
 		every todo.Recurrence
 	}{{dailyRe, todo.Daily}, {weeklyRe, todo.Weekly}, {monthlyRe, todo.Monthly}} {
-		if m := c.re.FindSubmatchIndex(s.seen); m != nil {
+		if m := s.find(c.re); m != nil {
 			end := m[3]
 			// "every morning": the time of day stays for the date reader.
 			if f := strings.Fields(strings.ToLower(s.src[m[2]:m[3]])); len(f) == 2 && timeOfDay[f[1]] {
@@ -267,7 +267,7 @@ func (s *scan) recurrence() *recurrence {
 // day), "until dec 31" (through the end of that day), in the user's zone.
 func (s *scan) until() *time.Time {
 	for off := 0; off < len(s.seen); {
-		m := untilRe.FindSubmatchIndex(s.seen[off:])
+		m := s.findFrom(untilRe, off)
 		if m == nil {
 			return nil
 		}
