@@ -49,6 +49,23 @@ func (b *Toolbox) Call(ctx context.Context, name string, args json.RawMessage) (
 	return b.run(ctx, t, args)
 }
 
+// Lookup runs a read-only tool without reporting it as one of the turn's actions: the
+// built-in assistant finding which task a message names.
+func (b *Toolbox) Lookup(ctx context.Context, name string, args json.RawMessage) (any, error) {
+	t, ok := tool.Lookup(name)
+	if !ok || !t.ReadOnly {
+		return nil, fmt.Errorf("%s is not a read-only tool", name)
+	}
+	res, err := t.Call(ctx, b.store, b.userID, args)
+	if err != nil {
+		if _, internal := tool.ErrorOf(err); internal {
+			b.log.ErrorContext(ctx, "looking up tasks", "tool", name, "user_id", b.userID, "err", err)
+		}
+		return nil, err
+	}
+	return res.Value, nil
+}
+
 // Confirmed runs calls the user has just confirmed.
 func (b *Toolbox) Confirmed(ctx context.Context, calls []todo.PendingCall) {
 	for _, c := range calls {

@@ -38,7 +38,7 @@ func TestListToolsOffersTheContractTools(t *testing.T) {
 		}
 	}
 	slices.Sort(names)
-	want := []string{"add_task", "complete_task", "delete_reminder", "delete_task", "list_reminders", "list_tasks", "reopen_task", "set_reminder", "update_task"}
+	want := []string{"add_task", "complete_task", "delete_reminder", "delete_task", "list_reminders", "list_tasks", "quick_add", "reopen_task", "set_reminder", "update_task"}
 	if !slices.Equal(names, want) {
 		t.Fatalf("tools %v, want %v", names, want)
 	}
@@ -466,5 +466,35 @@ func TestUserIsolation(t *testing.T) {
 	}
 	if after := len(api.Outbox()); after != before {
 		t.Errorf("bob's attempts wrote %d events", after-before)
+	}
+}
+
+// quick_add reads one line in the user's zone: the same parser as the chat and the web
+// app's quick add, the same rules and events as add_task.
+func TestQuickAddTool(t *testing.T) {
+	t.Parallel()
+	api := newAPI(t)
+	if err := api.Store.EnsureUser(context.Background(), todo.User{ID: "ann", TimeZone: "Asia/Tokyo"}); err != nil {
+		t.Fatal(err)
+	}
+	c := inMemory(t, api.Store, "ann")
+	var res struct {
+		Task     todo.Task      `json:"task"`
+		Reminder *todo.Reminder `json:"reminder"`
+	}
+	c.ok("quick_add", map[string]any{"text": "Water the plants every day at 7am #home remind me 10 minutes before"}, &res)
+	tokyo, _ := time.LoadLocation("Asia/Tokyo")
+	if res.Task.Title != "Water the plants" || res.Task.RecurrencePattern == nil || *res.Task.RecurrencePattern != todo.Daily ||
+		res.Task.DueDate == nil || res.Task.DueDate.In(tokyo).Format("15:04") != "07:00" || len(res.Task.Tags) != 1 {
+		t.Fatalf("quick_add made %+v", res.Task)
+	}
+	if res.Reminder == nil || !res.Reminder.RemindAt.Equal(res.Task.DueDate.Add(-10*time.Minute)) {
+		t.Errorf("reminder %+v", res.Reminder)
+	}
+	if e := c.fail("quick_add", map[string]any{"text": "tomorrow"}); e.Field != "text" || e.Code != todo.Unprocessable {
+		t.Errorf("a line with no title: %+v", e)
+	}
+	if got := api.OutboxTypes(0); !slices.Equal(got, []string{"task.created", "reminder.scheduled"}) {
+		t.Errorf("events %v", got)
 	}
 }

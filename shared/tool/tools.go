@@ -104,6 +104,15 @@ func All() []Tool {
 			run: addTask,
 		},
 		{
+			Name: QuickAdd, Title: "Add a task from one line",
+			Description: "Create a task from one line of natural language, read in the user's time zone, e.g. " +
+				"\"Pay rent every month on the 1st #home p1\" or \"call mom tomorrow at 6pm remind me 30 minutes before\": " +
+				"the due date, repetition, priority (p1/!high/urgent, p2, p3/low priority), #tags and a reminder are taken " +
+				"from the text and the rest is the title. Returns the task and the reminder, if one was asked for.",
+			Input: quickAddInput(), Output: quickAddOut(),
+			run: quickAdd,
+		},
+		{
 			Name: ListTasks, Title: "List tasks",
 			Description: "List the user's tasks with any filters: status, priority, due date range, tags (all must match) " +
 				"and a text search; sorted by due_date, priority, created_at or title. Every argument is optional; null " +
