@@ -5,13 +5,16 @@ go 1.26.0
 require (
 	github.com/cloudevents/sdk-go/v2 v2.16.2
 	github.com/jackc/pgx/v5 v5.12.0
+	github.com/modelcontextprotocol/go-sdk v1.8.0
 	github.com/pb33f/libopenapi v0.42.4
 	github.com/pb33f/libopenapi-validator v0.16.2
+	github.com/taskline/taskline/functions/chat v0.0.0
 	github.com/taskline/taskline/functions/complete-task v0.0.0
 	github.com/taskline/taskline/functions/create-task v0.0.0
 	github.com/taskline/taskline/functions/delete-task v0.0.0
 	github.com/taskline/taskline/functions/manage-tags v0.0.0
 	github.com/taskline/taskline/functions/mcp v0.0.0
+	github.com/taskline/taskline/functions/profile v0.0.0
 	github.com/taskline/taskline/functions/query-tasks v0.0.0
 	github.com/taskline/taskline/functions/schedule-reminder v0.0.0
 	github.com/taskline/taskline/functions/send-email v0.0.0
@@ -23,12 +26,14 @@ require (
 )
 
 require (
+	github.com/AlekSi/pointer v1.0.0 // indirect
 	github.com/MicahParks/jwkset v0.11.4 // indirect
 	github.com/MicahParks/keyfunc/v3 v3.9.1 // indirect
 	github.com/aws/aws-lambda-go v1.55.1 // indirect
 	github.com/bahlo/generic-list-go v0.2.0 // indirect
 	github.com/basgys/goxml2json v1.1.1-0.20231018121955-e66ee54ceaad // indirect
 	github.com/buger/jsonparser v1.6.1 // indirect
+	github.com/coder/websocket v1.8.15 // indirect
 	github.com/emersion/go-sasl v0.0.0-20241020182733-b788ff22d5a6 // indirect
 	github.com/emersion/go-smtp v0.25.1 // indirect
 	github.com/go-openapi/jsonpointer v1.0.2 // indirect
@@ -42,14 +47,16 @@ require (
 	github.com/json-iterator/go v1.1.12 // indirect
 	github.com/klauspost/compress v1.20.4 // indirect
 	github.com/mfridman/interpolate v0.0.2 // indirect
-	github.com/modelcontextprotocol/go-sdk v1.8.0 // indirect
 	github.com/modern-go/concurrent v0.0.0-20180306012644-bacd9c7ef1dd // indirect
 	github.com/modern-go/reflect2 v1.0.2 // indirect
+	github.com/olebedev/when v1.1.0 // indirect
+	github.com/openai/openai-go/v3 v3.98.0 // indirect
 	github.com/pb33f/go-yaml v0.1.1 // indirect
 	github.com/pb33f/jsonpath v0.8.5 // indirect
 	github.com/pb33f/jsonschema/v6 v6.0.3 // indirect
 	github.com/pb33f/ordered-map/v2 v2.3.2 // indirect
 	github.com/pierrec/lz4/v4 v4.1.33 // indirect
+	github.com/pkg/errors v0.8.1 // indirect
 	github.com/pressly/goose/v3 v3.30.0 // indirect
 	github.com/rickb777/date/v2 v2.1.0 // indirect
 	github.com/rickb777/period v1.0.5 // indirect
@@ -57,6 +64,10 @@ require (
 	github.com/segmentio/asm v1.2.1 // indirect
 	github.com/segmentio/encoding v0.5.4 // indirect
 	github.com/sethvargo/go-retry v0.5.0 // indirect
+	github.com/tidwall/gjson v1.20.0 // indirect
+	github.com/tidwall/match v1.1.1 // indirect
+	github.com/tidwall/pretty v1.2.1 // indirect
+	github.com/tidwall/sjson v1.2.5 // indirect
 	github.com/twmb/franz-go v1.21.7 // indirect
 	github.com/twmb/franz-go/pkg/kmsg v1.14.0 // indirect
 	github.com/wneessen/go-mail v0.8.1 // indirect
@@ -73,11 +84,13 @@ require (
 )
 
 replace (
+	github.com/taskline/taskline/functions/chat => ../functions/chat
 	github.com/taskline/taskline/functions/complete-task => ../functions/complete-task
 	github.com/taskline/taskline/functions/create-task => ../functions/create-task
 	github.com/taskline/taskline/functions/delete-task => ../functions/delete-task
 	github.com/taskline/taskline/functions/manage-tags => ../functions/manage-tags
 	github.com/taskline/taskline/functions/mcp => ../functions/mcp
+	github.com/taskline/taskline/functions/profile => ../functions/profile
 	github.com/taskline/taskline/functions/query-tasks => ../functions/query-tasks
 	github.com/taskline/taskline/functions/schedule-reminder => ../functions/schedule-reminder
 	github.com/taskline/taskline/functions/send-email => ../functions/send-email

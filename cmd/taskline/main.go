@@ -5,8 +5,8 @@
 //	taskline [serve]         run everything (the default)
 //	taskline migrate         apply database migrations to DATABASE_URL and exit
 //	taskline token USER      print a bearer token for USER (needs JWT_SECRET)
-//	taskline mcp --stdio     serve the MCP tools on stdin/stdout
-//	taskline tools --openai  print the tools as OpenAI function definitions
+//	taskline mcp --stdio     serve the MCP tools on stdin/stdout (with the event pipeline)
+//	taskline tools --openai  print the tools as OpenAI function definitions (--strict)
 //	taskline openapi [--html] print the HTTP API's OpenAPI document (or its reference page)
 package main
 
@@ -25,10 +25,12 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/taskline/taskline/functions/chat"
 	completetask "github.com/taskline/taskline/functions/complete-task"
 	createtask "github.com/taskline/taskline/functions/create-task"
 	deletetask "github.com/taskline/taskline/functions/delete-task"
 	managetags "github.com/taskline/taskline/functions/manage-tags"
+	"github.com/taskline/taskline/functions/profile"
 	querytasks "github.com/taskline/taskline/functions/query-tasks"
 	schedulereminder "github.com/taskline/taskline/functions/schedule-reminder"
 	updatetask "github.com/taskline/taskline/functions/update-task"
@@ -53,6 +55,8 @@ var httpFunctions = []struct {
 	{"query-tasks", querytasks.Routes},
 	{"manage-tags", managetags.Routes},
 	{"schedule-reminder", schedulereminder.Routes},
+	{"profile", profile.Routes},
+	{chat.Name, chat.Routes},
 }
 
 // localPoolSize is the connection pool of the binary's own Postgres (see relayWorkers).
@@ -77,7 +81,7 @@ func main() {
 	case "token":
 		err = token(args)
 	case "mcp":
-		err = runMCPStdio(ctx, args)
+		err = runMCPStdio(ctx, args, os.Stdin, os.Stdout)
 	case "tools":
 		err = runTools(args)
 	case "openapi":

@@ -214,6 +214,22 @@ func TestLiveResponsesMatchOpenAPI(t *testing.T) {
 	call(ann, "PATCH", fmt.Sprintf("%s/tasks/%d/complete", base, task), nil, 200)
 	call(ann, "POST", fmt.Sprintf("%s/tasks/%d/complete", base, task), nil, 200)
 	call(ann, "DELETE", fmt.Sprintf("%s/tags/%d", base, tag), nil, 204)
+	quick := id(call(ann, "POST", base+"/tasks?parse=true", map[string]any{"text": "Pay rent every month on the 1st #home p1"}, 201))
+	call(ann, "POST", base+"/tasks/parse", map[string]any{"text": "call mom tomorrow at 5pm"}, 200)
+	call(ann, "GET", fmt.Sprintf("%s/tasks/%d", base, quick), nil, 200)
+	call(ann, "GET", base+"/profile", nil, 200)
+	call(ann, "PATCH", base+"/profile", map[string]any{"tz": "America/New_York"}, 200)
+	call(ann, "PATCH", base+"/profile", map[string]any{"tz": "Mars/Olympus"}, 400)
+	var reply struct {
+		ConversationID int64 `json:"conversation_id"`
+	}
+	json.Unmarshal(call(ann, "POST", base+"/chat", map[string]any{"message": "add buy milk tomorrow"}, 200), &reply)
+	call(ann, "POST", base+"/chat", map[string]any{"message": "show my tasks", "conversation_id": reply.ConversationID}, 200)
+	call(ann, "POST", base+"/chat", map[string]any{"message": ""}, 400)
+	call(ann, "GET", base+"/conversations", nil, 200)
+	call(ann, "GET", fmt.Sprintf("%s/conversations/%d/messages", base, reply.ConversationID), nil, 200)
+	call(bob, "GET", fmt.Sprintf("/api/bob/conversations/%d/messages", reply.ConversationID), nil, 404)
+	call(ann, "DELETE", fmt.Sprintf("%s/conversations/%d", base, reply.ConversationID), nil, 204)
 	call("", "GET", base+"/tasks", nil, 401)
 	call(bob, "GET", base+"/tasks", nil, 403)
 	call(bob, "DELETE", fmt.Sprintf("/api/bob/tasks/%d", task), nil, 404)

@@ -13,7 +13,7 @@ import (
 
 	"github.com/google/jsonschema-go/jsonschema"
 
-	mcpserver "github.com/taskline/taskline/functions/mcp"
+	"github.com/taskline/taskline/shared/tool"
 )
 
 // metaSchema is JSON Schema draft 2020-12's own schema, loaded from testdata.
@@ -51,7 +51,7 @@ func metaSchema(t *testing.T) *jsonschema.Resolved {
 func TestOpenAIDefinitionsAreValidJSONSchemaMatchingMCP(t *testing.T) {
 	t.Parallel()
 	var buf bytes.Buffer
-	if err := mcpserver.WriteOpenAI(&buf); err != nil {
+	if err := tool.WriteOpenAI(&buf, false); err != nil {
 		t.Fatal(err)
 	}
 	// Read the export as a chat backend would: plain JSON, no Go types.
@@ -129,7 +129,7 @@ func TestOpenAIDefinitionsAreValidJSONSchemaMatchingMCP(t *testing.T) {
 func TestOpenAIParametersDescribeTheArguments(t *testing.T) {
 	t.Parallel()
 	params := map[string]*jsonschema.Schema{}
-	for _, d := range mcpserver.OpenAITools() {
+	for _, d := range tool.OpenAITools(false) {
 		params[d.Function.Name] = d.Function.Parameters
 	}
 	tests := []struct {
@@ -137,12 +137,19 @@ func TestOpenAIParametersDescribeTheArguments(t *testing.T) {
 		args string
 		ok   bool
 	}{
-		{"add_task", `{"title":"Buy milk","priority":"high","due_date":"2030-01-01T09:00:00Z","recurrence":"weekly","recurrence_end_date":"2030-06-30","tags":["home"]}`, true},
+		{"add_task", `{"title":"Buy milk","priority":"high","due_date":"2030-01-01T09:00:00Z","recurrence_pattern":"weekly","recurrence_end_date":"2030-06-30","tags":["home"]}`, true},
+		{"add_task", `{"title":"Buy milk","recurrence":"weekly"}`, false},
 		{"add_task", `{"description":"no title"}`, false},
 		{"add_task", `{"title":"a","priority":"urgent"}`, false},
-		{"add_task", `{"title":"a","recurrence":null}`, false},
+		{"add_task", `{"title":"a","recurrence_pattern":null,"priority":null,"tags":null}`, true},
+		{"add_task", `{"title":null}`, false},
 		{"add_task", `{"title":"a","user_id":"bob"}`, false},
-		{"update_task", `{"task_id":3,"due_date":null,"recurrence":null,"recurrence_end_date":null}`, true},
+		{"update_task", `{"task_id":3,"due_date":null,"recurrence_pattern":null,"recurrence_end_date":null}`, true},
+		{"update_task", `{"task_id":3,"fields":["due_date"],"due_date":null,"title":null}`, true},
+		{"update_task", `{"task_id":3,"fields":["user_id"]}`, false},
+		{"reopen_task", `{"task_id":3}`, true},
+		{"delete_reminder", `{"reminder_id":3}`, true},
+		{"delete_reminder", `{"task_id":3}`, false},
 		{"update_task", `{"task_id":0}`, false},
 		{"list_tasks", `{}`, true},
 		{"list_tasks", `{"status":"pending","priority":"low","tags":["a","b"],"sort":"due_date","order":"desc","limit":20,"search":"x"}`, true},

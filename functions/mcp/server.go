@@ -13,14 +13,19 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
 	"log/slog"
 
-	"github.com/google/jsonschema-go/jsonschema"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/taskline/taskline/shared/event"
 	"github.com/taskline/taskline/shared/todo"
+	"github.com/taskline/taskline/shared/tool"
 )
+
+// Store is what the tools need of the store (the registry's interface).
+type Store = tool.Store
 
 // Name is the function's name; Source is the CloudEvents source of the events its tools
 // cause.
@@ -63,21 +68,53 @@ func NewServer(s Store, user UserFunc, log *slog.Logger) *mcp.Server {
 		// No logging capability: the server does not send log messages to clients.
 		Capabilities: &mcp.ServerCapabilities{},
 	})
-	for _, t := range toolset() {
-		srv.AddTool(t.def, handle(t, s, user, log))
+	for _, t := range tool.All() {
+		srv.AddTool(Definition(t), handle(t, s, user, log))
 	}
 	return srv
+}
+
+// Definition is a registry tool as MCP's tools/list shows it.
+func Definition(t tool.Tool) *mcp.Tool {
+	no := false
+	return &mcp.Tool{
+		Name: t.Name, Title: t.Title, Description: t.Description,
+		InputSchema: t.Input, OutputSchema: t.Output,
+		Annotations: &mcp.ToolAnnotations{
+			Title: t.Title, ReadOnlyHint: t.ReadOnly, DestructiveHint: &t.Destructive,
+			IdempotentHint: t.Idempotent, OpenWorldHint: &no,
+		},
+	}
+}
+
+// Definitions returns the tool definitions as MCP's tools/list gives them.
+func Definitions() []*mcp.Tool {
+	var defs []*mcp.Tool
+	for _, t := range tool.All() {
+		defs = append(defs, Definition(t))
+	}
+	return defs
+}
+
+// WriteMCP writes the MCP tool definitions (as tools/list gives them) as an indented JSON
+// array.
+func WriteMCP(w io.Writer) error {
+	b, err := json.MarshalIndent(Definitions(), "", "  ")
+	if err != nil {
+		return fmt.Errorf("encoding MCP tool definitions: %w", err)
+	}
+	_, err = w.Write(append(b, '\n'))
+	return err
 }
 
 // handle adapts a tool to the SDK: it settles the user and the event source, runs the tool
 // and turns its outcome into a result, errors included (tool errors, so the model sees them
 // and can correct its arguments; protocol errors are for calls that never reach a tool).
-func handle(t tool, s Store, user UserFunc, log *slog.Logger) mcp.ToolHandler {
-	in := t.def.InputSchema.(*jsonschema.Schema)
+func handle(t tool.Tool, s Store, user UserFunc, log *slog.Logger) mcp.ToolHandler {
 	return func(ctx context.Context, req *mcp.CallToolRequest) (*mcp.CallToolResult, error) {
 		userID, err := user(ctx, req)
 		if err != nil {
-			return failure(ctx, log, t.def.Name, "", err), nil
+			return failure(ctx, log, t.Name, "", err), nil
 		}
 		ctx = event.WithSource(ctx, Source)
 		ctx = event.WithTraceParent(ctx, traceParent(req))
@@ -85,14 +122,14 @@ func handle(t tool, s Store, user UserFunc, log *slog.Logger) mcp.ToolHandler {
 		if req.Params != nil {
 			args = req.Params.Arguments
 		}
-		summary, result, err := t.run(ctx, s, userID, in, args)
+		res, err := t.Call(ctx, s, userID, args)
 		if err != nil {
-			return failure(ctx, log, t.def.Name, userID, err), nil
+			return failure(ctx, log, t.Name, userID, err), nil
 		}
-		log.DebugContext(ctx, "tool called", "tool", t.def.Name, "user_id", userID)
+		log.DebugContext(ctx, "tool called", "tool", t.Name, "user_id", userID)
 		return &mcp.CallToolResult{
-			Content:           []mcp.Content{&mcp.TextContent{Text: summary}},
-			StructuredContent: result,
+			Content:           []mcp.Content{&mcp.TextContent{Text: res.Summary}},
+			StructuredContent: res.Value,
 		}, nil
 	}
 }
@@ -121,14 +158,9 @@ type ErrorResult struct {
 // failure is the tool error for err. Internal errors are logged here, once, and reach the
 // model only as a message that reveals nothing.
 func failure(ctx context.Context, log *slog.Logger, toolName, userID string, err error) *mcp.CallToolResult {
-	e := todo.AsError(err)
-	if e == nil {
-		if !errors.Is(err, context.Canceled) {
-			log.ErrorContext(ctx, "tool failed", "tool", toolName, "user_id", userID, "err", err)
-		}
-		e = &todo.Error{Code: todo.Internal, Message: "something went wrong on our side; try again"}
-	} else {
-		e = asToolError(e)
+	e, internal := tool.ErrorOf(err)
+	if internal && !errors.Is(err, context.Canceled) {
+		log.ErrorContext(ctx, "tool failed", "tool", toolName, "user_id", userID, "err", err)
 	}
 	b, _ := json.Marshal(ErrorResult{Error: e})
 	// No StructuredContent: clients check it against the output schema, which describes

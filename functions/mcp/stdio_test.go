@@ -20,7 +20,7 @@ func TestStdio(t *testing.T) {
 	serverIn, clientOut := io.Pipe()
 	done := make(chan error, 1)
 	go func() {
-		done <- mcpserver.ServeStdio(ctx, api.Store, api.Store, "local-dev", quiet, serverIn, serverOut)
+		done <- mcpserver.ServeStdio(ctx, api.Store, api.Store, todo.User{ID: "local-dev"}, quiet, serverIn, serverOut)
 	}()
 
 	c := connect(t, &mcp.IOTransport{Reader: clientIn, Writer: clientOut})

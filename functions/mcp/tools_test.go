@@ -38,7 +38,7 @@ func TestListToolsOffersTheContractTools(t *testing.T) {
 		}
 	}
 	slices.Sort(names)
-	want := []string{"add_task", "complete_task", "delete_task", "list_reminders", "list_tasks", "set_reminder", "update_task"}
+	want := []string{"add_task", "complete_task", "delete_reminder", "delete_task", "list_reminders", "list_tasks", "quick_add", "reopen_task", "set_reminder", "update_task"}
 	if !slices.Equal(names, want) {
 		t.Fatalf("tools %v, want %v", names, want)
 	}
@@ -52,11 +52,11 @@ func TestListToolsOffersTheContractTools(t *testing.T) {
 		}
 		switch tool.Name {
 		case "add_task":
-			if !slices.Equal(enum("priority"), []any{"low", "medium", "high"}) || !slices.Equal(enum("recurrence"), []any{"daily", "weekly", "monthly"}) {
-				t.Errorf("add_task enums: priority %v, recurrence %v", enum("priority"), enum("recurrence"))
+			if !slices.Equal(enum("priority"), []any{"low", "medium", "high", nil}) || !slices.Equal(enum("recurrence_pattern"), []any{"daily", "weekly", "monthly", nil}) {
+				t.Errorf("add_task enums: priority %v, recurrence_pattern %v", enum("priority"), enum("recurrence_pattern"))
 			}
 		case "list_tasks":
-			if !slices.Equal(enum("sort"), []any{"due_date", "priority", "created_at", "title"}) || len(enum("order")) != 2 {
+			if !slices.Equal(enum("sort"), []any{"due_date", "priority", "created_at", "title", nil}) || len(enum("order")) != 3 {
 				t.Errorf("list_tasks enums: sort %v, order %v", enum("sort"), enum("order"))
 			}
 			for _, f := range []string{"status", "priority", "due_before", "due_after", "tags", "search", "sort", "order", "limit", "cursor"} {
@@ -115,7 +115,7 @@ func exercise(t *testing.T, api *apitest.API, c *client, user string) {
 	var report todo.Task
 	text := c.ok("add_task", map[string]any{
 		"title": "Write report", "description": "Q4 numbers", "priority": "high",
-		"due_date": "2030-03-01T09:00:00+01:00", "recurrence": "monthly", "recurrence_end_date": "2030-12-31",
+		"due_date": "2030-03-01T09:00:00+01:00", "recurrence_pattern": "monthly", "recurrence_end_date": "2030-12-31",
 		"tags": []string{"work", "Q4"},
 	}, &report)
 	if report.ID == 0 || report.Title != "Write report" || report.Priority != todo.High || report.UserID != user {
@@ -212,7 +212,7 @@ func exercise(t *testing.T, api *apitest.API, c *client, user string) {
 	if len(changed) != 3 || changed["title"] == nil || changed["due_date"] == nil || changed["tags"] == nil {
 		t.Errorf("changed_fields %v, want title, due_date and tags", changed)
 	}
-	c.ok("update_task", map[string]any{"task_id": report.ID, "recurrence": nil}, &updated)
+	c.ok("update_task", map[string]any{"task_id": report.ID, "recurrence_pattern": nil}, &updated)
 	if stored, _ = api.Store.GetTask(ctx, user, report.ID); stored.RecurrencePattern != nil || stored.RecurrenceEndDate != nil {
 		t.Errorf("recurrence: null left %v until %v", stored.RecurrencePattern, stored.RecurrenceEndDate)
 	}
@@ -279,6 +279,37 @@ func exercise(t *testing.T, api *apitest.API, c *client, user string) {
 		t.Errorf("pending reminders %v", got)
 	}
 
+	// reopen_task undoes the completion (the cancelled reminder stays cancelled); reopening
+	// an open task changes nothing.
+	var reopened todo.Task
+	c.ok("reopen_task", map[string]any{"task_id": mom.ID}, &reopened)
+	if reopened.Completed || reopened.CompletedAt != nil {
+		t.Errorf("reopen_task returned %+v", reopened)
+	}
+	if got := types(newEvents()); !slices.Equal(got, []string{"task.updated"}) {
+		t.Errorf("events %v, want task.updated", got)
+	}
+	c.ok("reopen_task", map[string]any{"task_id": mom.ID}, &reopened)
+	if got := newEvents(); len(got) != 0 {
+		t.Errorf("reopening an open task wrote %v", types(got))
+	}
+
+	// delete_reminder: the reminder is gone and announced as cancelled.
+	var dropped struct {
+		ReminderID int64 `json:"reminder_id"`
+		Deleted    bool  `json:"deleted"`
+	}
+	c.ok("delete_reminder", map[string]any{"reminder_id": r3.ID}, &dropped)
+	if dropped.ReminderID != r3.ID || !dropped.Deleted {
+		t.Errorf("delete_reminder returned %+v", dropped)
+	}
+	if got := reminders(map[string]any{"status": "all"}); slices.Contains(got, r3.ID) {
+		t.Errorf("deleted reminder %d still listed: %v", r3.ID, got)
+	}
+	if got := types(newEvents()); !slices.Equal(got, []string{"reminder.cancelled"}) {
+		t.Errorf("events %v, want reminder.cancelled", got)
+	}
+
 	// delete_task removes the task and cancels its reminder.
 	var gone struct {
 		TaskID  int64 `json:"task_id"`
@@ -324,9 +355,9 @@ func TestBadArgumentsAreToolErrorsNamingTheArgument(t *testing.T) {
 		{"add_task", map[string]any{"title": "a", "description": strings.Repeat("x", 1001)}, "description", todo.Invalid},
 		{"add_task", map[string]any{"title": "a", "priority": "urgent"}, "priority", todo.Invalid},
 		{"add_task", map[string]any{"title": "a", "due_date": "tomorrow"}, "due_date", todo.Invalid},
-		{"add_task", map[string]any{"title": "a", "recurrence": "yearly"}, "recurrence", todo.Invalid},
+		{"add_task", map[string]any{"title": "a", "recurrence_pattern": "yearly"}, "recurrence_pattern", todo.Invalid},
 		{"add_task", map[string]any{"title": "a", "recurrence_end_date": "2030-12-31"}, "recurrence_end_date", todo.Unprocessable},
-		{"add_task", map[string]any{"title": "a", "due_date": "2030-06-01T00:00:00Z", "recurrence": "daily", "recurrence_end_date": "2030-01-01"}, "recurrence_end_date", todo.Unprocessable},
+		{"add_task", map[string]any{"title": "a", "due_date": "2030-06-01T00:00:00Z", "recurrence_pattern": "daily", "recurrence_end_date": "2030-01-01"}, "recurrence_end_date", todo.Unprocessable},
 		{"add_task", map[string]any{"title": "a", "tags": []string{"no spaces"}}, "tags", todo.Invalid},
 		{"add_task", map[string]any{"title": "a", "tags": "work"}, "tags", todo.Invalid},
 		{"add_task", map[string]any{"title": "a", "colour": "red"}, "colour", todo.Invalid},
@@ -368,7 +399,9 @@ func TestBadArgumentsAreToolErrorsNamingTheArgument(t *testing.T) {
 		if e.Field != tc.field || e.Code != tc.code || e.Message == "" {
 			t.Errorf("%s(%v): error %+v, want code %s about %q", tc.tool, tc.args, e, tc.code, tc.field)
 		}
-		if strings.Contains(e.Message, "recurrence_pattern") || strings.Contains(e.Message, "tag_ids") {
+		// Arguments carry the HTTP API's names (recurrence_pattern), except tags, which
+		// the tools take by name only.
+		if strings.Contains(e.Message, "tag_ids") {
 			t.Errorf("%s(%v): message %q names an HTTP field, not the tool argument", tc.tool, tc.args, e.Message)
 		}
 	}
@@ -433,5 +466,35 @@ func TestUserIsolation(t *testing.T) {
 	}
 	if after := len(api.Outbox()); after != before {
 		t.Errorf("bob's attempts wrote %d events", after-before)
+	}
+}
+
+// quick_add reads one line in the user's zone: the same parser as the chat and the web
+// app's quick add, the same rules and events as add_task.
+func TestQuickAddTool(t *testing.T) {
+	t.Parallel()
+	api := newAPI(t)
+	if err := api.Store.EnsureUser(context.Background(), todo.User{ID: "ann", TimeZone: "Asia/Tokyo"}); err != nil {
+		t.Fatal(err)
+	}
+	c := inMemory(t, api.Store, "ann")
+	var res struct {
+		Task     todo.Task      `json:"task"`
+		Reminder *todo.Reminder `json:"reminder"`
+	}
+	c.ok("quick_add", map[string]any{"text": "Water the plants every day at 7am #home remind me 10 minutes before"}, &res)
+	tokyo, _ := time.LoadLocation("Asia/Tokyo")
+	if res.Task.Title != "Water the plants" || res.Task.RecurrencePattern == nil || *res.Task.RecurrencePattern != todo.Daily ||
+		res.Task.DueDate == nil || res.Task.DueDate.In(tokyo).Format("15:04") != "07:00" || len(res.Task.Tags) != 1 {
+		t.Fatalf("quick_add made %+v", res.Task)
+	}
+	if res.Reminder == nil || !res.Reminder.RemindAt.Equal(res.Task.DueDate.Add(-10*time.Minute)) {
+		t.Errorf("reminder %+v", res.Reminder)
+	}
+	if e := c.fail("quick_add", map[string]any{"text": "tomorrow"}); e.Field != "text" || e.Code != todo.Unprocessable {
+		t.Errorf("a line with no title: %+v", e)
+	}
+	if got := api.OutboxTypes(0); !slices.Equal(got, []string{"task.created", "reminder.scheduled"}) {
+		t.Errorf("events %v", got)
 	}
 }

@@ -264,7 +264,7 @@ func TestSeedClientQueries(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
-	if err := f.api.Store.EnsureUser(ctx, todo.User{ID: "ann", TimeZone: "Asia/Tokyo"}); err != nil {
+	if _, err := f.api.Store.UpdateProfile(ctx, "ann", todo.ProfileChanges{TimeZone: ptr("Asia/Tokyo")}); err != nil {
 		t.Fatal(err)
 	}
 	tokyo, _ := time.LoadLocation("Asia/Tokyo")
@@ -325,3 +325,5 @@ func TestPageSaysThereIsMore(t *testing.T) {
 		t.Errorf("default page: %d tasks, has_more %v", p.Count, p.HasMore)
 	}
 }
+
+func ptr[T any](v T) *T { return &v }

@@ -131,7 +131,7 @@ func TestReminderFromSeedClient(t *testing.T) {
 	api := apitest.New(t, schedulereminder.Routes)
 	due := time.Now().Add(72 * time.Hour).UTC().Truncate(time.Second)
 	tk := task(t, api, "ann", &due)
-	if err := api.Store.EnsureUser(context.Background(), todo.User{ID: "ann", TimeZone: "Asia/Kolkata"}); err != nil {
+	if _, err := api.Store.UpdateProfile(context.Background(), "ann", todo.ProfileChanges{TimeZone: ptr("Asia/Kolkata")}); err != nil {
 		t.Fatal(err)
 	}
 	kolkata, _ := time.LoadLocation("Asia/Kolkata")
@@ -148,3 +148,5 @@ func TestReminderFromSeedClient(t *testing.T) {
 		t.Fatalf("nulls: remind_at %v, want an hour before %v", r.RemindAt, due)
 	}
 }
+
+func ptr[T any](v T) *T { return &v }

@@ -196,7 +196,7 @@ func TestUpdateSeedClientShapes(t *testing.T) {
 	t.Parallel()
 	api := apitest.New(t, updatetask.Routes)
 	task := newTask(t, api, "ann")
-	if err := api.Store.EnsureUser(context.Background(), todo.User{ID: "ann", TimeZone: "Europe/Paris"}); err != nil {
+	if _, err := api.Store.UpdateProfile(context.Background(), "ann", todo.ProfileChanges{TimeZone: ptr("Europe/Paris")}); err != nil {
 		t.Fatal(err)
 	}
 	path := fmt.Sprintf("/api/ann/tasks/%d", task.ID)
@@ -242,3 +242,5 @@ func TestUpdateCompletes(t *testing.T) {
 		t.Error("a refused change completed the task")
 	}
 }
+
+func ptr[T any](v T) *T { return &v }

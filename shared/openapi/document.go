@@ -81,6 +81,9 @@ func Build(info Info, endpoints []Endpoint) ([]byte, error) {
 			if len(d.Required) > 0 {
 				body = Schema{"allOf": []any{body, Schema{"required": toAny(d.Required)}}}
 			}
+			if d.AltBody != nil {
+				body = Schema{"oneOf": []any{body, s.Of(d.AltBody, true)}}
+			}
 			op["requestBody"] = Schema{"required": true, "content": Schema{"application/json": Schema{"schema": body}}}
 		}
 		op["responses"] = responses(s, e, errRef, path)

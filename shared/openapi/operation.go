@@ -29,6 +29,8 @@ type Operation struct {
 	Body any
 	// Required names body fields the type does not mark as required (title on create).
 	Required []string
+	// AltBody is another body the route takes instead (quick add's {"text"}), or nil.
+	AltBody any
 	// Status is the success status; 0 means 200, or 204 when Response is nil.
 	Status int
 	// Response is the success body's type, or nil for none.

@@ -137,8 +137,9 @@ func (s *Store) inTx(ctx context.Context, userID string, fn func(*tx) error) err
 	return nil
 }
 
-// EnsureUser records the user named by a token, with the email and zone its claims carry.
-// A zone that is not a valid IANA name is refused.
+// EnsureUser records the user named by a token. The token's email and zone only fill a
+// new profile: once the user exists, the profile (PATCH /profile) is the truth. A zone that
+// is not a valid IANA name is refused.
 func (s *Store) EnsureUser(ctx context.Context, u todo.User) error {
 	if u.TimeZone != "" {
 		if _, err := time.LoadLocation(u.TimeZone); err != nil {
@@ -147,17 +148,57 @@ func (s *Store) EnsureUser(ctx context.Context, u todo.User) error {
 	}
 	_, err := s.pool.Exec(ctx, `
 		INSERT INTO users (id, email, time_zone) VALUES ($1, NULLIF($2, ''), COALESCE(NULLIF($3, ''), 'UTC'))
-		ON CONFLICT (id) DO UPDATE SET
-			email = COALESCE(NULLIF($2, ''), users.email),
-			time_zone = COALESCE(NULLIF($3, ''), users.time_zone),
-			updated_at = now()
-		WHERE users.email IS DISTINCT FROM COALESCE(NULLIF($2, ''), users.email)
-		   OR users.time_zone IS DISTINCT FROM COALESCE(NULLIF($3, ''), users.time_zone)`,
+		ON CONFLICT (id) DO NOTHING`,
 		u.ID, u.Email, u.TimeZone)
 	if err != nil {
 		return fmt.Errorf("recording user: %w", err)
 	}
 	return nil
+}
+
+const profileColumns = `id, email, time_zone, created_at, updated_at`
+
+func scanProfile(row pgx.Row) (todo.Profile, error) {
+	var p todo.Profile
+	err := row.Scan(&p.UserID, &p.Email, &p.TimeZone, &p.CreatedAt, &p.UpdatedAt)
+	return p, err
+}
+
+// Profile returns the user's profile. A user the store has not recorded yet has the
+// defaults (no email, UTC).
+func (s *Store) Profile(ctx context.Context, userID string) (todo.Profile, error) {
+	p, err := scanProfile(s.pool.QueryRow(ctx, `SELECT `+profileColumns+` FROM users WHERE id = $1`, userID))
+	if errors.Is(err, pgx.ErrNoRows) {
+		now := s.now()
+		return todo.Profile{UserID: userID, TimeZone: "UTC", CreatedAt: now, UpdatedAt: now}, nil
+	}
+	if err != nil {
+		return p, fmt.Errorf("loading the profile of %s: %w", userID, err)
+	}
+	return p, nil
+}
+
+// UpdateProfile changes the fields c sets. The zone applies from then on: to the next
+// instance of a recurring task, the next reminder email and the next parsed date.
+func (s *Store) UpdateProfile(ctx context.Context, userID string, c todo.ProfileChanges) (todo.Profile, error) {
+	var email, tz *string
+	if c.Email != nil {
+		email = c.Email
+	}
+	if c.TimeZone != nil {
+		tz = c.TimeZone
+	}
+	p, err := scanProfile(s.pool.QueryRow(ctx, `
+		INSERT INTO users (id, email, time_zone, updated_at) VALUES ($1, NULLIF($2, ''), COALESCE($3, 'UTC'), $5)
+		ON CONFLICT (id) DO UPDATE SET
+			email = CASE WHEN $4 THEN NULLIF($2, '') ELSE users.email END,
+			time_zone = COALESCE($3, users.time_zone),
+			updated_at = $5
+		RETURNING `+profileColumns, userID, email, tz, email != nil, s.now()))
+	if err != nil {
+		return p, fmt.Errorf("updating the profile of %s: %w", userID, err)
+	}
+	return p, nil
 }
 
 // UserInfo is what the notification path needs to know of a user.

@@ -13,34 +13,60 @@ import (
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
 
-func TestEnsureUserRecordsClaims(t *testing.T) {
+func TestEnsureUserFillsOnlyANewProfile(t *testing.T) {
 	t.Parallel()
 	s := pgtest.Store(t)
 	ctx := context.Background()
-	if err := s.EnsureUser(ctx, todo.User{ID: "ann"}); err != nil {
-		t.Fatal(err)
-	}
-	u, _ := s.User(ctx, "ann")
-	if u.Email != "" || u.Location.String() != "UTC" {
-		t.Fatalf("new user without claims: %+v", u)
-	}
 	if err := s.EnsureUser(ctx, todo.User{ID: "ann", Email: "ann@example.com", TimeZone: "America/New_York"}); err != nil {
 		t.Fatal(err)
 	}
-	// A later token without the claims keeps what is known.
-	if err := s.EnsureUser(ctx, todo.User{ID: "ann"}); err != nil {
+	u, _ := s.User(ctx, "ann")
+	if u.Email != "ann@example.com" || u.Location.String() != "America/New_York" {
+		t.Fatalf("new user from claims: %+v", u)
+	}
+	// The user sets a zone in the profile; later tokens, with other claims or none, do not
+	// undo it.
+	if _, err := s.UpdateProfile(ctx, "ann", todo.ProfileChanges{TimeZone: ptr("Europe/Berlin")}); err != nil {
 		t.Fatal(err)
 	}
-	u, _ = s.User(ctx, "ann")
-	if u.Email != "ann@example.com" || u.Location.String() != "America/New_York" {
-		t.Fatalf("after claims: %+v", u)
+	for _, claims := range []todo.User{{ID: "ann"}, {ID: "ann", Email: "other@example.com", TimeZone: "Asia/Tokyo"}} {
+		if err := s.EnsureUser(ctx, claims); err != nil {
+			t.Fatal(err)
+		}
 	}
-	err := s.EnsureUser(ctx, todo.User{ID: "ann", TimeZone: "Mars/Olympus"})
+	p, err := s.Profile(ctx, "ann")
+	if err != nil || p.Email == nil || *p.Email != "ann@example.com" || p.TimeZone != "Europe/Berlin" {
+		t.Fatalf("profile after later tokens: %+v %v", p, err)
+	}
+	err = s.EnsureUser(ctx, todo.User{ID: "cy", TimeZone: "Mars/Olympus"})
 	if e := todo.AsError(err); e == nil || e.Code != todo.Unauthorized || e.Field != "tz" {
 		t.Fatalf("bad zone: %v", err)
 	}
-	if u, _ = s.User(ctx, "ann"); u.Location.String() != "America/New_York" {
-		t.Fatalf("a refused zone was stored: %v", u.Location)
+	if p, _ := s.Profile(ctx, "cy"); p.TimeZone != "UTC" || p.Email != nil {
+		t.Fatalf("a refused token left a profile: %+v", p)
+	}
+}
+
+func TestUpdateProfile(t *testing.T) {
+	t.Parallel()
+	s := pgtest.Store(t)
+	ctx := context.Background()
+	// A user the store has not seen gets a profile on first write.
+	p, err := s.UpdateProfile(ctx, "dee", todo.ProfileChanges{Email: ptr("dee@example.com")})
+	if err != nil || p.TimeZone != "UTC" || p.Email == nil || *p.Email != "dee@example.com" {
+		t.Fatalf("first write: %+v %v", p, err)
+	}
+	// Only the fields given change; "" clears the email.
+	p, _ = s.UpdateProfile(ctx, "dee", todo.ProfileChanges{TimeZone: ptr("Asia/Tokyo")})
+	if p.Email == nil || p.TimeZone != "Asia/Tokyo" {
+		t.Fatalf("zone only: %+v", p)
+	}
+	p, _ = s.UpdateProfile(ctx, "dee", todo.ProfileChanges{Email: ptr("")})
+	if p.Email != nil || p.TimeZone != "Asia/Tokyo" {
+		t.Fatalf("cleared email: %+v", p)
+	}
+	if u, _ := s.User(ctx, "dee"); u.Location.String() != "Asia/Tokyo" || u.Email != "" {
+		t.Fatalf("the notification path reads %+v", u)
 	}
 }
 

@@ -248,7 +248,7 @@ func (s *Store) UpdateTask(ctx context.Context, userID string, id int64, c todo.
 		}
 		if len(changed) == 0 {
 			if c.Completed != nil && *c.Completed != cur.Completed {
-				if err := setCompleted(t, &cur, *c.Completed); err != nil {
+				if err := applyCompleted(t, &cur, *c.Completed); err != nil {
 					return err
 				}
 			}
@@ -279,7 +279,7 @@ func (s *Store) UpdateTask(ctx context.Context, userID string, id int64, c todo.
 		}
 		if c.Completed != nil && *c.Completed != next.Completed {
 			// After the change: task.completed carries the new due date and recurrence.
-			if err := setCompleted(t, &next, *c.Completed); err != nil {
+			if err := applyCompleted(t, &next, *c.Completed); err != nil {
 				return err
 			}
 		}
@@ -330,14 +330,30 @@ func followDueDate(t *tx, taskID int64, due *time.Time) error {
 // task.completed. Completing a completed task changes nothing. With toggle (PATCH, as the
 // seed's clients do) a completed task is reopened instead.
 func (s *Store) CompleteTask(ctx context.Context, userID string, id int64, toggle bool) (todo.Task, error) {
+	return s.setCompleted(ctx, userID, id, true, toggle)
+}
+
+// ReopenTask marks a completed task as not done and emits task.updated; reopening an open
+// task changes nothing. Reminders cancelled by the completion stay cancelled, and a next
+// instance already spawned stays.
+func (s *Store) ReopenTask(ctx context.Context, userID string, id int64) (todo.Task, error) {
+	return s.setCompleted(ctx, userID, id, false, false)
+}
+
+// setCompleted moves the task to done (or, with toggle, flips it) or reopens it.
+func (s *Store) setCompleted(ctx context.Context, userID string, id int64, done, toggle bool) (todo.Task, error) {
 	var out todo.Task
 	err := s.inTx(ctx, userID, func(t *tx) error {
 		cur, err := lockTaskWithTags(t, id)
 		if err != nil {
 			return err
 		}
-		if !cur.Completed || toggle {
-			if err := setCompleted(t, &cur, !cur.Completed); err != nil {
+		want := done
+		if toggle {
+			want = !cur.Completed
+		}
+		if want != cur.Completed {
+			if err := applyCompleted(t, &cur, want); err != nil {
 				return err
 			}
 		}
@@ -348,10 +364,10 @@ func (s *Store) CompleteTask(ctx context.Context, userID string, id int64, toggl
 	return out, err
 }
 
-// setCompleted completes (done) or reopens the locked task cur and updates it to match:
+// applyCompleted completes (done) or reopens the locked task cur and updates it to match:
 // completing cancels its pending reminders and emits task.completed, reopening emits
 // task.updated. cur must not already be in that state.
-func setCompleted(t *tx, cur *taskRow, done bool) error {
+func applyCompleted(t *tx, cur *taskRow, done bool) error {
 	id := cur.ID
 	if !done {
 		if _, err := t.Exec(t.ctx, `UPDATE tasks SET completed = false, completed_at = NULL, updated_at = $2 WHERE id = $1`, id, t.at); err != nil {

@@ -23,12 +23,19 @@ var APIInfo = openapi.Info{
 		"Tasks":     "Create, read, change, complete and delete tasks; list them with filters, search, sort and pages.",
 		"Tags":      "The user's labels: unique per user ignoring case, letters and digits of any script.",
 		"Reminders": "Email reminders at a time or before a task's due date.",
+		"Chat":      "The assistant: messages in, tool calls on your tasks, conversations kept.",
+		"Profile":   "Your email (where reminders go) and time zone (of recurrence, reminders and times without a zone).",
 	},
 	Error: ErrorBody{},
 	Fields: map[string]openapi.Schema{
 		"TagInput.name":  {"pattern": todo.TagNamePattern, "description": "1 to 50 letters or digits of any script, '_' or '-'; unique per user ignoring case."},
 		"Tag.name":       {"pattern": todo.TagNamePattern},
 		"TagInput.color": {"pattern": todo.TagColorPattern, "description": "#RRGGBB; stored in upper case."},
+		// A user's message has no tool calls: null.
+		"Message.tool_calls": {"type": []any{"array", "null"}},
+		// A preview without a task (a question instead) or without a reminder.
+		"Preview.task":     {"type": []any{"object", "null"}},
+		"Preview.reminder": {"type": []any{"object", "null"}},
 	},
 }
 

@@ -37,7 +37,15 @@ func New(t testing.TB, fns ...runtime.HTTPFunction) *API {
 	return NewConfig(t, runtime.Config{Name: "test"}, fns...)
 }
 
-// NewConfig is New with a configuration (CORS origins, for example).
+// NewNamed is New with the functions mounted under name: their events carry the source
+// /functions/<name>, as when the function is deployed.
+func NewNamed(t testing.TB, name string, fns ...runtime.HTTPFunction) *API {
+	t.Helper()
+	return NewConfig(t, runtime.Config{Name: name}, fns...)
+}
+
+// NewConfig is New with a configuration (CORS origins, for example); the functions are
+// mounted under cfg.Name.
 func NewConfig(t testing.TB, cfg runtime.Config, fns ...runtime.HTTPFunction) *API {
 	t.Helper()
 	store := pgtest.Store(t)
@@ -47,7 +55,7 @@ func NewConfig(t testing.TB, cfg runtime.Config, fns ...runtime.HTTPFunction) *A
 	mux := http.NewServeMux()
 	server.Health(mux, store.Ping)
 	for _, fn := range fns {
-		runtime.Mount(mux, d, "test", fn(d))
+		runtime.Mount(mux, d, cfg.Name, fn(d))
 	}
 	srv := httptest.NewServer(runtime.Handler(d, mux, nil))
 	t.Cleanup(srv.Close)

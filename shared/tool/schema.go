@@ -1,7 +1,6 @@
-package mcpserver
+package tool
 
 import (
-	"encoding/json"
 	"fmt"
 
 	"github.com/google/jsonschema-go/jsonschema"
@@ -54,13 +53,6 @@ func enum[T ~string](desc string, values ...T) *jsonschema.Schema {
 	return s
 }
 
-func nullableEnum[T ~string](desc string, values ...T) *jsonschema.Schema {
-	s := enum(desc, values...)
-	s.Type, s.Types = "", []string{"string", "null"}
-	s.Enum = append(s.Enum, nil)
-	return s
-}
-
 func integer(desc string, lo, hi int) *jsonschema.Schema {
 	s := &jsonschema.Schema{Type: "integer", Description: desc}
 	if lo != 0 {
@@ -79,15 +71,6 @@ func maxLen(s *jsonschema.Schema, n int) *jsonschema.Schema {
 	return s
 }
 
-func withDefault(s *jsonschema.Schema, v any) *jsonschema.Schema {
-	b, err := json.Marshal(v)
-	if err != nil {
-		panic(fmt.Sprintf("schema default %v: %v", v, err))
-	}
-	s.Default = b
-	return s
-}
-
 func listOf(desc string, items *jsonschema.Schema, max int) *jsonschema.Schema {
 	s := &jsonschema.Schema{Type: "array", Description: desc, Items: items}
 	if max > 0 {
@@ -96,11 +79,25 @@ func listOf(desc string, items *jsonschema.Schema, max int) *jsonschema.Schema {
 	return s
 }
 
+// orNull lets an optional argument be null, which means what leaving it out means on
+// create and in filters (the default), and clears the field on update (see the package
+// comment). Every optional argument takes it, so strict clients that must send every
+// argument can.
+func orNull(s *jsonschema.Schema) *jsonschema.Schema {
+	if s.Type != "" {
+		s.Types, s.Type = []string{s.Type, "null"}, ""
+	}
+	if s.Enum != nil {
+		s.Enum = append(s.Enum, nil)
+	}
+	return s
+}
+
 var priorities = []string{todo.Low.String(), todo.Medium.String(), todo.High.String()}
 
 var recurrences = []todo.Recurrence{todo.Daily, todo.Weekly, todo.Monthly}
 
-const timeHelp = "RFC 3339 with a zone offset, e.g. 2026-12-01T09:00:00Z or 2026-12-01T09:00:00+01:00"
+const timeHelp = "RFC 3339, e.g. 2026-12-01T09:00:00+01:00; without a zone offset (2026-12-01T09:00) it is that wall-clock time in the user's time zone"
 
 func tagName() *jsonschema.Schema {
 	return &jsonschema.Schema{Type: "string", Description: "a tag name: 1 to 50 letters, digits, '_' or '-'",
@@ -111,43 +108,42 @@ func taskIDArg(what string) prop {
 	return p("task_id", integer("The id of the task "+what+", as list_tasks or add_task returned it.", 1, 0))
 }
 
-// taskFields are the task arguments add_task and update_task share; on update every one is
-// optional and the clearable ones accept null.
+// taskFieldNames are the task arguments add_task and update_task share, in order.
+var taskFieldNames = []string{"title", "description", "priority", "due_date", "recurrence_pattern", "recurrence_end_date", "tags"}
+
+// taskFields are those arguments. On create, null means the default; on update it clears
+// the field (priority: back to medium).
 func taskFields(update bool) []prop {
-	s, e := str, enum[string]
-	re := enum[todo.Recurrence]
-	if update {
-		s = nullableStr
-		re = nullableEnum[todo.Recurrence]
-	}
 	title := maxLen(str(fmt.Sprintf("What is to be done, in a few words, e.g. \"Buy milk\" (1 to %d characters).", todo.MaxTitle)), todo.MaxTitle)
 	one := 1
 	title.MinLength = &one
-	prio := e("How urgent the task is.", priorities...)
+	if update {
+		title = orNull(title)
+		title.Description += " null leaves it as it is."
+	}
 	tagsDesc := fmt.Sprintf("Tag names for the task (at most %d); tags that do not exist yet are created.", todo.MaxTagsPerTask)
 	if update {
-		tagsDesc = fmt.Sprintf("Replaces all of the task's tags with these names (at most %d; [] removes every tag); tags that do not exist yet are created.", todo.MaxTagsPerTask)
-	} else {
-		prio = withDefault(prio, todo.Medium.String())
+		tagsDesc = fmt.Sprintf("Replaces all of the task's tags with these names (at most %d; [] or null removes every tag); tags that do not exist yet are created.", todo.MaxTagsPerTask)
 	}
 	return []prop{
 		p("title", title),
-		p("description", maxLen(str(fmt.Sprintf("Optional details or notes (at most %d characters).", todo.MaxDescription)), todo.MaxDescription)),
-		p("priority", prio),
-		p("due_date", s("When the task is due, "+timeHelp+"."+clears(update))),
-		p("recurrence", re("Repeat the task: when it is completed, the next one is created "+
-			"a day, week or month after its due date."+clears(update), recurrences...)),
-		p("recurrence_end_date", s("The last day the task repeats: a date such as 2026-12-31 (inclusive, in the user's time zone) "+
-			"or an RFC 3339 time. Needs recurrence, and may not be before due_date."+clears(update))),
-		p("tags", listOf(tagsDesc, tagName(), todo.MaxTagsPerTask)),
+		p("description", orNull(maxLen(str(fmt.Sprintf("Optional details or notes (at most %d characters).", todo.MaxDescription)+nullMeans(update, "no description", "clears it")), todo.MaxDescription))),
+		p("priority", orNull(enum("How urgent the task is."+nullMeans(update, "medium", "sets it back to medium"), priorities...))),
+		p("due_date", orNull(str("When the task is due, "+timeHelp+"."+nullMeans(update, "no due date", "clears it")))),
+		p("recurrence_pattern", orNull(enum("Repeat the task: when it is completed, the next one is created "+
+			"a day, week or month after its due date."+nullMeans(update, "no repetition", "stops the repetition"), recurrences...))),
+		p("recurrence_end_date", orNull(str("The last day the task repeats: a date such as 2026-12-31 (inclusive, in the user's time zone) "+
+			"or an RFC 3339 time. Needs recurrence_pattern, and may not be before due_date."+nullMeans(update, "repeats with no end", "clears it")))),
+		p("tags", orNull(listOf(tagsDesc, tagName(), todo.MaxTagsPerTask))),
 	}
 }
 
-func clears(update bool) string {
+// nullMeans documents null on an argument: the default on create, the effect on update.
+func nullMeans(update bool, onCreate, onUpdate string) string {
 	if update {
-		return " null clears it."
+		return " null " + onUpdate + "."
 	}
-	return ""
+	return " null: " + onCreate + "."
 }
 
 func addTaskInput() *jsonschema.Schema {
@@ -155,27 +151,39 @@ func addTaskInput() *jsonschema.Schema {
 }
 
 func updateTaskInput() *jsonschema.Schema {
-	return object("The task to change and the fields to change; fields left out stay as they are.",
-		[]string{"task_id"}, append([]prop{taskIDArg("to change")}, taskFields(true)...)...)
+	fields := orNull(listOf("The names of the arguments to change; the others are ignored, whatever their value. "+
+		"Leave it out (or null) to change exactly the arguments given.", enum("", taskFieldNames...), 0))
+	props := append([]prop{taskIDArg("to change"), p("fields", fields)}, taskFields(true)...)
+	return object("The task to change and the fields to change; fields left out stay as they are.", []string{"task_id"}, props...)
 }
 
 func taskIDInput(what string) *jsonschema.Schema {
 	return object("Which task.", []string{"task_id"}, taskIDArg(what))
 }
 
+func reminderIDInput() *jsonschema.Schema {
+	return object("Which reminder.", []string{"reminder_id"},
+		p("reminder_id", integer("The id of the reminder, as list_reminders or set_reminder returned it.", 1, 0)))
+}
+
+func quickAddInput() *jsonschema.Schema {
+	return object("One line describing the task.", []string{"text"},
+		p("text", maxLen(str("The task as a person would type it, e.g. \"Pay rent every month on the 1st #home p1\"."), 500)))
+}
+
 func listTasksInput() *jsonschema.Schema {
-	return object("Filters (all must match), order and page size. With no arguments: every task, newest first.", nil,
-		p("status", withDefault(enum("Which tasks by completion.", todo.StatusAll, todo.StatusPending, todo.StatusCompleted), string(todo.StatusAll))),
-		p("priority", enum("Only tasks of this priority.", priorities...)),
-		p("due_before", str("Only tasks due before this instant, "+timeHelp+".")),
-		p("due_after", str("Only tasks due at or after this instant, "+timeHelp+".")),
-		p("tags", listOf("Only tasks carrying every one of these tag names.", tagName(), 0)),
-		p("search", maxLen(str("Words to find in the title or description; each word matches the start of a word (\"rep\" finds \"report\")."), 200)),
-		p("sort", enum("The order: due_date (soonest first, undated last), priority (highest first), created_at (newest first), title (A to Z).",
-			todo.SortDueDate, todo.SortPriority, todo.SortCreatedAt, todo.SortTitle)),
-		p("order", enum("Reverse the sort's natural direction with the other value.", "asc", "desc")),
-		p("limit", withDefault(integer(fmt.Sprintf("How many tasks to return (1 to %d).", todo.MaxLimit), 1, todo.MaxLimit), todo.DefaultLimit)),
-		p("cursor", str("next_cursor from the previous call, to get the next page with the same filters and sort.")),
+	return object("Filters (all must match), order and page size; null or left out: no filter. With no arguments: every task, newest first.", nil,
+		p("status", orNull(enum("Which tasks by completion; null: all.", todo.StatusAll, todo.StatusPending, todo.StatusCompleted))),
+		p("priority", orNull(enum("Only tasks of this priority.", priorities...))),
+		p("due_before", orNull(str("Only tasks due before this instant, "+timeHelp+"."))),
+		p("due_after", orNull(str("Only tasks due at or after this instant, "+timeHelp+"."))),
+		p("tags", orNull(listOf("Only tasks carrying every one of these tag names.", tagName(), 0))),
+		p("search", orNull(maxLen(str("Words to find in the title or description; each word matches the start of a word (\"rep\" finds \"report\")."), 200))),
+		p("sort", orNull(enum("The order: due_date (soonest first, undated last), priority (highest first), created_at (newest first, the default), title (A to Z).",
+			todo.SortDueDate, todo.SortPriority, todo.SortCreatedAt, todo.SortTitle))),
+		p("order", orNull(enum("Reverse the sort's natural direction with the other value.", "asc", "desc"))),
+		p("limit", orNull(integer(fmt.Sprintf("How many tasks to return (1 to %d; null: %d).", todo.MaxLimit, todo.DefaultLimit), 1, todo.MaxLimit))),
+		p("cursor", orNull(str("next_cursor from the previous call, to get the next page with the same filters and sort."))),
 	)
 }
 
@@ -183,16 +191,16 @@ func setReminderInput() *jsonschema.Schema {
 	return object("When to send an email reminder about a task: give remind_at, or before_due, or neither "+
 		"(then 1 hour before the due date).", []string{"task_id"},
 		taskIDArg("to be reminded of"),
-		p("remind_at", str("The instant to send the reminder, in the future, "+timeHelp+".")),
-		p("before_due", str("How long before the task's due date to send it: a number and a unit, "+
-			"e.g. 30m, 1h, 1h30m, 1d or 2w (at most 366d). The task needs a due date.")),
+		p("remind_at", orNull(str("The instant to send the reminder, in the future, "+timeHelp+"."))),
+		p("before_due", orNull(str("How long before the task's due date to send it: a number and a unit, "+
+			"e.g. 30m, 1h, 1h30m, 1d or 2w (at most 366d). The task needs a due date."))),
 	)
 }
 
 func listRemindersInput() *jsonschema.Schema {
 	return object("Which reminders.", nil,
-		p("status", withDefault(enum("pending: still to be sent (the default); sent; failed; cancelled; all.",
-			"pending", "sent", "failed", "cancelled", "all"), "pending")),
+		p("status", orNull(enum("pending: still to be sent (the default); sent; failed; cancelled; all.",
+			"pending", "sent", "failed", "cancelled", "all"))),
 	)
 }
 
@@ -226,7 +234,7 @@ func tagOut() *jsonschema.Schema {
 }
 
 func taskOut() *jsonschema.Schema {
-	rec := nullableEnum("", recurrences...)
+	rec := orNull(enum("", recurrences...))
 	return out("A task.",
 		p("id", integer("", 0, 0)),
 		p("user_id", str("")),
@@ -275,9 +283,18 @@ func reminderListOut() *jsonschema.Schema {
 	)
 }
 
-func deletedOut() *jsonschema.Schema {
+func deletedOut(idName string) *jsonschema.Schema {
 	return out("What was deleted.",
-		p("task_id", integer("", 0, 0)),
+		p(idName, integer("", 0, 0)),
 		p("deleted", &jsonschema.Schema{Type: "boolean"}),
+	)
+}
+
+func quickAddOut() *jsonschema.Schema {
+	rem := reminderOut()
+	rem.Types, rem.Type = []string{"object", "null"}, ""
+	return out("The task created, and its reminder.",
+		p("task", taskOut()),
+		p("reminder", rem),
 	)
 }

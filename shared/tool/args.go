@@ -1,4 +1,4 @@
-package mcpserver
+package tool
 
 import (
 	"encoding/json"
@@ -12,15 +12,15 @@ import (
 	"github.com/taskline/taskline/shared/todo"
 )
 
-// decodeArgs reads a tool's arguments into dst (argument name -> pointer), one argument at
-// a time so every error names the argument it is about. The schema says which arguments
-// exist, which are required and, for messages, what type each one is; the values
-// themselves are checked by the todo package afterwards, as they are for HTTP.
-func decodeArgs(raw json.RawMessage, schema *jsonschema.Schema, dst map[string]any) error {
+// decodeObject reads a tool's arguments as an object of raw values, checking that every
+// argument exists and every required one is there (not null). Values are decoded one at a
+// time by call.arg, so every error names the argument it is about; the values themselves
+// are checked by the todo package afterwards, as they are for HTTP.
+func decodeObject(raw json.RawMessage, schema *jsonschema.Schema) (map[string]json.RawMessage, error) {
 	args := map[string]json.RawMessage{}
 	if len(raw) > 0 && string(raw) != "null" {
 		if err := json.Unmarshal(raw, &args); err != nil {
-			return todo.Errorf(todo.Invalid, "", "the arguments must be a JSON object")
+			return nil, todo.Errorf(todo.Invalid, "", "the arguments must be a JSON object")
 		}
 	}
 	names := make([]string, 0, len(args))
@@ -30,20 +30,46 @@ func decodeArgs(raw json.RawMessage, schema *jsonschema.Schema, dst map[string]a
 	slices.Sort(names) // report the same error for the same input
 	for _, name := range names {
 		if _, ok := schema.Properties[name]; !ok {
-			return todo.Errorf(todo.Invalid, name, "unknown argument %q; this tool takes %s", name, strings.Join(schema.PropertyOrder, ", "))
+			return nil, todo.Errorf(todo.Invalid, name, "unknown argument %q; this tool takes %s", name, strings.Join(schema.PropertyOrder, ", "))
 		}
 	}
 	for _, name := range schema.Required {
 		if v, ok := args[name]; !ok || string(v) == "null" {
-			return todo.Errorf(todo.Invalid, name, "%s is required", name)
+			return nil, todo.Errorf(todo.Invalid, name, "%s is required", name)
 		}
 	}
-	for _, name := range names {
-		if err := json.Unmarshal(args[name], dst[name]); err != nil {
-			return todo.Errorf(todo.Invalid, name, "%s must be %s", name, kind(schema.Properties[name]))
-		}
+	return args, nil
+}
+
+// arg decodes the argument name into dst when it was sent; null decodes as JSON null does
+// (a todo.Optional records it). It reports whether the argument was there.
+func (c call) arg(name string, dst any) (bool, error) {
+	v, ok := c.args[name]
+	if !ok {
+		return false, nil
 	}
-	return nil
+	if err := json.Unmarshal(v, dst); err != nil {
+		return true, todo.Errorf(todo.Invalid, name, "%s must be %s", name, kind(c.schema.Properties[name]))
+	}
+	return true, nil
+}
+
+// str decodes a string argument; absent and null both give "" (no filter, the default).
+func (c call) str(name string) (string, error) {
+	var v *string
+	if _, err := c.arg(name, &v); err != nil || v == nil {
+		return "", err
+	}
+	return *v, nil
+}
+
+// id decodes a required whole-number argument such as task_id.
+func (c call) id(name string) (int64, error) {
+	var n wholeNumber
+	if _, err := c.arg(name, &n); err != nil {
+		return 0, err
+	}
+	return int64(n), nil
 }
 
 // kind describes a schema's type for an error message: "a string", "a list of strings".
@@ -92,27 +118,4 @@ func (n *wholeNumber) UnmarshalJSON(b []byte) error {
 	}
 	*n = wholeNumber(x)
 	return nil
-}
-
-// argNames maps the HTTP API's field names, which the todo package's errors use, to the
-// tool arguments that carry them.
-var argNames = map[string]string{
-	"recurrence_pattern": "recurrence",
-	"tag_ids":            "tags",
-	"id":                 "task_id",
-}
-
-// asToolError renames the field of a domain error after the tool argument, and the HTTP
-// names the message mentions, so a model can correct the argument it sent.
-func asToolError(e *todo.Error) *todo.Error {
-	out := *e
-	if name, ok := argNames[e.Field]; ok {
-		out.Field = name
-	}
-	for from, to := range argNames {
-		if len(from) > 2 { // "id" is too common a word to rewrite in prose
-			out.Message = strings.ReplaceAll(out.Message, from, to)
-		}
-	}
-	return &out
 }
