@@ -50,6 +50,16 @@ window.seed = (api, user, token) => {
     addTag: (id, tagId) => request('/tasks/' + id + '/tags', json('POST', { tag_id: tagId })),
     removeTag: (id, tagId) => request('/tasks/' + id + '/tags/' + tagId, json('DELETE')),
     deleteTask: (id) => request('/tasks/' + id, json('DELETE')),
+    chat: async (message, conversationId) => {
+      const r = await request('/chat', json('POST', { message, conversation_id: conversationId }));
+      const p = document.createElement('p');
+      p.className = 'assistant';
+      p.textContent = r.response;
+      document.body.append(p);
+      return r;
+    },
+    conversations: () => request('/conversations'),
+    messages: (id) => request('/conversations/' + id + '/messages'),
     showError: (message) => { document.getElementById('error').textContent = message; },
   };
 };
@@ -198,10 +208,29 @@ describe('the seed web client on another origin', () => {
     await page.screenshot({ path: join(shots, 'seed-client.png') });
   });
 
+  it('chats: the assistant adds a task, and the conversation is kept', async () => {
+    const r = await seed<{ conversation_id: number; response: string; tool_calls: { tool: string; success: boolean; error: string | null }[] }>(
+      'chat',
+      ['add buy bread tomorrow'],
+    );
+    expect(r.tool_calls.map((c) => [c.tool, c.success])).toEqual([['add_task', true]]);
+    expect(r.response.length).toBeGreaterThan(0);
+    expect(await page.locator('p.assistant').last().textContent()).toBe(r.response);
+    const convs = await seed<{ id: number }[]>('conversations');
+    expect(convs.map((c) => c.id)).toContain(r.conversation_id);
+    const msgs = await seed<{ role: string }[]>('messages', [r.conversation_id]);
+    expect(msgs.map((m) => m.role)).toEqual(['user', 'assistant']);
+    await seed('list', ['search=bread']);
+    expect((await shown())[0]).toMatch(/^○ (B|b)uy bread/);
+    expect(await failure('chat', [''])).toMatch(/message/);
+  });
+
   it('deletes with a 204', async () => {
     expect(await seed('deleteTask', [dentist.id])).toBeNull();
-    await seed('list', ['sort_by=title']);
-    expect(await shown()).toEqual(['○ Buy paint', '○ Mow lawn', '○ Water plants']);
+    await seed('list', ['sort_by=title&search=paint']);
+    expect(await shown()).toEqual(['○ Buy paint']);
+    await seed('list', ['search=dentist']);
+    expect(await shown()).toEqual([]);
   });
 
   it('signs the user out on a 401', async () => {
