@@ -174,7 +174,6 @@ func Chat(model *ScriptedModel, calls int) Scenario {
 	}}
 }
 
-
 // merge adds b's calls to a.
 func merge(a, b load.Result) load.Result {
 	a.Calls += b.Calls
