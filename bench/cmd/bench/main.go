@@ -36,7 +36,7 @@ import (
 
 func main() {
 	out := flag.String("out", "", "directory for latest.md and latest.json (default <repo>/bench/results)")
-	only := flag.String("only", "", "comma-separated scenarios to run (coldstart,create,list,reminders,recurring,dapr); default all")
+	only := flag.String("only", "", "comma-separated scenarios to run (coldstart,create,list,reminders,recurring,dapr,chat); default all")
 	quick := flag.Bool("quick", false, "short runs, for checking the benchmark itself; figures are not comparable")
 	budget := flag.Duration("budget", 9*time.Minute+30*time.Second, "the whole run stops after this")
 	render := flag.String("render", "", "only rewrite latest.md from this latest.json (after a change to the table's layout)")
@@ -89,7 +89,12 @@ func run(log *slog.Logger, out, only string, quick bool, budget time.Duration) e
 		return err
 	}
 	defer sink.Close()
-	scenarios := plan(quick, sink)
+	model, err := scenario.StartScriptedModel()
+	if err != nil {
+		return err
+	}
+	defer model.Close()
+	scenarios := plan(quick, sink, model)
 	if only != "" {
 		want := strings.Split(only, ",")
 		scenarios = slices.DeleteFunc(scenarios, func(s scenario.Scenario) bool { return !slices.Contains(want, s.Name) })
@@ -166,7 +171,8 @@ func run(log *slog.Logger, out, only string, quick bool, budget time.Duration) e
 			if err := e.BuildErrors["taskline"]; err != nil {
 				return err
 			}
-			if app, err = scenario.StartTaskline(e, "SMTP_URL="+sink.URL()); err != nil {
+			// The chat answers with the scripted model (scenario 7).
+			if app, err = scenario.StartTaskline(e, "SMTP_URL="+sink.URL(), "OPENAI_BASE_URL="+model.URL, "CHAT_MODEL=scripted"); err != nil {
 				return err
 			}
 			if e.API, err = scenario.NewAPI(e, app.URL, 16); err != nil {
@@ -198,7 +204,7 @@ func run(log *slog.Logger, out, only string, quick bool, budget time.Duration) e
 }
 
 // plan is every scenario with the sizes of a full run (or of a quick one).
-func plan(quick bool, sink *mailtest.Server) []scenario.Scenario {
+func plan(quick bool, sink *mailtest.Server, model *scenario.ScriptedModel) []scenario.Scenario {
 	starts, dur, calls, burst, sweep, recurring := 20, 5*time.Second, 200, 1_000, 10_000, 10_000
 	users := []scenario.ListUser{{ID: "bench-100k", Tasks: 100_000}, {ID: "bench-1k", Tasks: 1_000}}
 	if quick {
@@ -212,6 +218,7 @@ func plan(quick bool, sink *mailtest.Server) []scenario.Scenario {
 		scenario.Reminders(sink, burst, sweep),
 		scenario.Recurring(recurring),
 		scenario.Dapr(sink, burst, sweep/2, recurring/2),
+		scenario.Chat(model, calls),
 	}
 }
 
