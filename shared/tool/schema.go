@@ -100,8 +100,8 @@ var recurrences = []todo.Recurrence{todo.Daily, todo.Weekly, todo.Monthly}
 const timeHelp = "RFC 3339, e.g. 2026-12-01T09:00:00+01:00; without a zone offset (2026-12-01T09:00) it is that wall-clock time in the user's time zone"
 
 func tagName() *jsonschema.Schema {
-	return &jsonschema.Schema{Type: "string", Description: "a tag name: 1 to 50 letters, digits, '_' or '-'",
-		Pattern: `^[A-Za-z0-9_-]{1,50}$`}
+	return &jsonschema.Schema{Type: "string", Description: "a tag name: 1 to 50 letters or digits of any script, '_' or '-'",
+		Pattern: todo.TagNamePattern}
 }
 
 func taskIDArg(what string) prop {
@@ -182,7 +182,7 @@ func listTasksInput() *jsonschema.Schema {
 		p("sort", orNull(enum("The order: due_date (soonest first, undated last), priority (highest first), created_at (newest first, the default), title (A to Z).",
 			todo.SortDueDate, todo.SortPriority, todo.SortCreatedAt, todo.SortTitle))),
 		p("order", orNull(enum("Reverse the sort's natural direction with the other value.", "asc", "desc"))),
-		p("limit", orNull(integer(fmt.Sprintf("How many tasks to return (1 to %d; null: %d).", todo.MaxLimit, todo.DefaultLimit), 1, todo.MaxLimit))),
+		p("limit", orNull(integer(fmt.Sprintf("How many tasks to return (1 to %d; null: %d).", todo.MaxLimit, ToolListLimit), 1, todo.MaxLimit))),
 		p("cursor", orNull(str("next_cursor from the previous call, to get the next page with the same filters and sort."))),
 	)
 }

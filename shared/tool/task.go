@@ -157,6 +157,10 @@ func deleteTask(ctx context.Context, c call) (Result, error) {
 	return Result{fmt.Sprintf("Deleted task %d.", id), Deleted{TaskID: id, Deleted: true}}, nil
 }
 
+// ToolListLimit is list_tasks' page size when none is asked for: smaller than the API's,
+// since a model reads every task it is given (and pays for it in tokens).
+const ToolListLimit = 50
+
 // listTasks hands its arguments to todo.ParseTaskQuery as the query string GET /tasks
 // would carry, so filters are checked by one parser; its errors already name the argument.
 func listTasks(ctx context.Context, c call) (Result, error) {
@@ -181,9 +185,11 @@ func listTasks(ctx context.Context, c call) (Result, error) {
 	if _, err := c.arg("limit", &limit); err != nil {
 		return Result{}, err
 	}
+	n := int64(ToolListLimit)
 	if limit != nil {
-		v.Set("limit", strconv.FormatInt(int64(*limit), 10))
+		n = int64(*limit)
 	}
+	v.Set("limit", strconv.FormatInt(n, 10))
 	q, err := todo.ParseTaskQuery(v)
 	if err != nil {
 		return Result{}, err

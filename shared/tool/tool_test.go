@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/taskline/taskline/shared/postgres"
 	"github.com/taskline/taskline/shared/postgres/pgtest"
@@ -172,19 +173,45 @@ func TestUpdateWithFieldsChangesOnlyTheNamedArguments(t *testing.T) {
 }
 
 // Without fields, absent leaves a field alone and null clears it (due_date,
+// recurrence_pattern, recurrence_end_date, description, tags) or, for priority, sets the
+// default; on create, null is the default.
+func TestAddNullIsTheDefault(t *testing.T) {
+	t.Parallel()
+	s := newStore(t)
+	got := mustCall[todo.Task](t, s, "ann", tool.AddTask,
+		`{"title":"Read","description":null,"priority":null,"due_date":null,"recurrence_pattern":null,"recurrence_end_date":null,"tags":null}`)
+	if got.Priority != todo.Medium || got.DueDate != nil || got.RecurrencePattern != nil || len(got.Tags) != 0 || got.Description != "" {
+		t.Fatalf("add with nulls: %+v", got)
+	}
+}
+
+// Zone-less times are read in the user's zone, as on the HTTP API.
+func TestToolTimesWithoutZoneAreTheUsers(t *testing.T) {
+	t.Parallel()
+	s := newStore(t)
+	if err := s.EnsureUser(context.Background(), todo.User{ID: "kai", TimeZone: "Asia/Tokyo"}); err != nil {
+		t.Fatal(err)
+	}
+	got := mustCall[todo.Task](t, s, "kai", tool.AddTask, `{"title":"Tea","due_date":"2030-05-01T09:00"}`)
+	if want := "2030-05-01T00:00:00Z"; got.DueDate == nil || got.DueDate.UTC().Format(time.RFC3339) != want {
+		t.Fatalf("due %v, want %s (09:00 in Tokyo)", got.DueDate, want)
+	}
+}
+
+// Without fields, absent leaves a field alone and null clears it (due_date,
 // recurrence_pattern, recurrence_end_date, description, tags).
 func TestUpdateNullClears(t *testing.T) {
 	t.Parallel()
 	s := newStore(t)
 	task := mustCall[todo.Task](t, s, "ann", tool.AddTask,
-		`{"title":"Gym","description":"legs","due_date":"2030-05-01T07:00:00Z","recurrence_pattern":"daily","recurrence_end_date":"2030-06-01","tags":["health"]}`)
+		`{"title":"Gym","description":"legs","priority":"high","due_date":"2030-05-01T07:00:00Z","recurrence_pattern":"daily","recurrence_end_date":"2030-06-01","tags":["health"]}`)
 	got := mustCall[todo.Task](t, s, "ann", tool.UpdateTask, `{"task_id":`+itoa(task.ID)+`,"title":"Gym!"}`)
 	if got.DueDate == nil || got.Description != "legs" || got.RecurrencePattern == nil || got.RecurrenceEndDate == nil || len(got.Tags) != 1 {
 		t.Fatalf("absent arguments changed: %+v", got)
 	}
 	got = mustCall[todo.Task](t, s, "ann", tool.UpdateTask,
-		`{"task_id":`+itoa(task.ID)+`,"description":null,"due_date":null,"recurrence_pattern":null,"recurrence_end_date":null,"tags":null}`)
-	if got.DueDate != nil || got.Description != "" || got.RecurrencePattern != nil || got.RecurrenceEndDate != nil || len(got.Tags) != 0 {
+		`{"task_id":`+itoa(task.ID)+`,"description":null,"priority":null,"due_date":null,"recurrence_pattern":null,"recurrence_end_date":null,"tags":null}`)
+	if got.DueDate != nil || got.Description != "" || got.RecurrencePattern != nil || got.RecurrenceEndDate != nil || len(got.Tags) != 0 || got.Priority != todo.Medium {
 		t.Fatalf("null did not clear: %+v", got)
 	}
 }
