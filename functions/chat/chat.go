@@ -53,6 +53,8 @@ type Store interface {
 // Config is the chat's configuration from the environment.
 type Config struct {
 	OpenAI OpenAIConfig
+	// Anthropic is used instead when ANTHROPIC_API_KEY is set (and no OpenAI variable).
+	Anthropic AnthropicConfig
 	// MaxRounds bounds the model's tool rounds per message (CHAT_MAX_ROUNDS, default 6).
 	MaxRounds int
 	// Timeout bounds the work on one message (CHAT_TIMEOUT, default 90s).
@@ -62,13 +64,39 @@ type Config struct {
 }
 
 // LLM reports whether a language model is configured.
-func (c Config) LLM() bool { return c.OpenAI.APIKey != "" || c.OpenAI.BaseURL != "" }
+func (c Config) LLM() bool { return c.openAI() || c.anthropic() }
+
+func (c Config) openAI() bool    { return c.OpenAI.APIKey != "" || c.OpenAI.BaseURL != "" }
+func (c Config) anthropic() bool { return c.Anthropic.APIKey != "" }
+
+// Model is the configured model's provider, nil when none is.
+func (c Config) Model() Model {
+	switch {
+	case c.openAI():
+		return NewOpenAI(c.OpenAI)
+	case c.anthropic():
+		return NewAnthropic(c.Anthropic)
+	}
+	return nil
+}
+
+// ModelName names the configured model, for logs.
+func (c Config) ModelName() string {
+	if c.anthropic() && !c.openAI() {
+		return "anthropic " + c.Anthropic.Model
+	}
+	return c.OpenAI.Model
+}
 
 // ConfigFromEnv reads the chat's variables.
 func ConfigFromEnv() (Config, error) {
 	c := Config{
 		OpenAI: OpenAIConfig{
 			APIKey: os.Getenv("OPENAI_API_KEY"), BaseURL: os.Getenv("OPENAI_BASE_URL"),
+			Model: os.Getenv("CHAT_MODEL"), MaxRetries: defaultRetries,
+		},
+		Anthropic: AnthropicConfig{
+			APIKey: os.Getenv("ANTHROPIC_API_KEY"), BaseURL: os.Getenv("ANTHROPIC_BASE_URL"),
 			Model: os.Getenv("CHAT_MODEL"), MaxRetries: defaultRetries,
 		},
 		MaxRounds: 6, Timeout: defaultTimeout,
@@ -88,11 +116,17 @@ func ConfigFromEnv() (Config, error) {
 		c.Timeout = d
 	}
 	c.StrictTools, _ = strconv.ParseBool(os.Getenv("CHAT_STRICT_TOOLS"))
-	if c.LLM() && c.OpenAI.Model == "" {
+	if c.openAI() && c.anthropic() {
+		return c, errors.New("set the OPENAI_* or the ANTHROPIC_* variables, not both: which model should answer?")
+	}
+	if c.openAI() && c.OpenAI.Model == "" {
 		if c.OpenAI.BaseURL != "" {
 			return c, errors.New("CHAT_MODEL is required with OPENAI_BASE_URL (e.g. CHAT_MODEL=llama3.1 for Ollama)")
 		}
 		c.OpenAI.Model = "gpt-4o-mini"
+	}
+	if c.anthropic() && c.Anthropic.Model == "" {
+		c.Anthropic.Model = "claude-sonnet-4-5"
 	}
 	return c, nil
 }
@@ -111,8 +145,8 @@ type Service struct {
 // configured, the built-in assistant otherwise.
 func New(s Store, cfg Config, log *slog.Logger) *Service {
 	var a Assistant = Builtin{}
-	if cfg.LLM() {
-		a = &Agent{Model: NewOpenAI(cfg.OpenAI), MaxRounds: cfg.MaxRounds, StrictTools: cfg.StrictTools}
+	if m := cfg.Model(); m != nil {
+		a = &Agent{Model: m, MaxRounds: cfg.MaxRounds, StrictTools: cfg.StrictTools}
 	}
 	return &Service{Store: s, Assistant: a, Log: log, Timeout: cfg.Timeout, Now: time.Now}
 }
@@ -125,9 +159,9 @@ func Routes(d *runtime.Deps) []runtime.Route {
 		panic(fmt.Sprintf("chat: %v", err))
 	}
 	if cfg.LLM() {
-		d.Log.Info("chat answers with a language model", "model", cfg.OpenAI.Model, "base_url", cfg.OpenAI.BaseURL)
+		d.Log.Info("chat answers with a language model", "model", cfg.ModelName())
 	} else {
-		d.Log.Info("chat answers with the built-in assistant (no OPENAI_API_KEY or OPENAI_BASE_URL)")
+		d.Log.Info("chat answers with the built-in assistant (no OPENAI_API_KEY, OPENAI_BASE_URL or ANTHROPIC_API_KEY)")
 	}
 	return New(d.Store, cfg, d.Log).Routes(d.Errors)
 }
