@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/taskline/taskline/shared/todo"
 )
 
 // OutboxMessage is one outbox row on its way to the broker: a CloudEvent in structured
@@ -73,7 +75,7 @@ func (s *Store) publishOutbox(ctx context.Context, publish PublishFunc, query st
 	for i, m := range msgs {
 		if i < len(errs) && errs[i] != nil {
 			failed = append(failed, m.ID)
-			reasons = append(reasons, truncate(errs[i].Error(), 1000))
+			reasons = append(reasons, todo.Truncate(errs[i].Error(), 1000))
 			continue
 		}
 		done = append(done, m.ID)
@@ -122,9 +124,3 @@ func firstError(errs []error) error {
 	return nil
 }
 
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n]
-}

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -360,7 +361,7 @@ func (s *Store) DeliverReminder(ctx context.Context, consumer string, e cloudeve
 			return t.emit(event.ReminderSent, event.ReminderSubject(reminderID), event.ReminderSentData{
 				ReminderID: reminderID, Channel: "email", SentAt: t.at, Recipient: d.User.Email})
 		}
-		msg := truncate(sendErr.Error(), 1000)
+		msg := todo.Truncate(sendErr.Error(), 1000)
 		failures := d.Attempt
 		if failures <= len(retryDelays) && !errors.Is(sendErr, ErrNoRecipient) {
 			next := t.at.Add(retryDelays[failures-1])
@@ -397,8 +398,13 @@ const (
 // original's, so dead-lettering the same event twice writes it once.
 func DeadLetterEvent(e cloudevents.Event, topic, reason string) cloudevents.Event {
 	d := e.Clone()
+	if data := e.Data(); len(data) > 0 && !json.Valid(data) {
+		// Data that is not JSON (a binary-mode event with a broken body) is kept as it came,
+		// base64 in the structured form (data_base64), so the row stays valid jsonb.
+		d.SetData("application/octet-stream", data)
+	}
 	d.SetID(uuid.NewSHA1(uuid.NameSpaceURL, []byte(topic+"/"+e.ID())).String())
-	d.SetExtension(ExtDeadLetterError, truncate(reason, 1000))
+	d.SetExtension(ExtDeadLetterError, todo.Truncate(reason, 1000))
 	d.SetExtension(ExtOriginalID, e.ID())
 	return d
 }

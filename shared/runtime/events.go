@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"strings"
 	"time"
@@ -78,6 +79,10 @@ func (f EventFunction) dispatch(ctx context.Context, d *Deps, e cloudevents.Even
 		d.Log.WarnContext(ctx, "malformed event", "event_id", e.ID(), "type", e.Type(), "err", err)
 		return malformed, nil, err
 	}
+	if err := checkData(e); err != nil {
+		d.Log.WarnContext(ctx, "malformed event", "event_id", e.ID(), "type", e.Type(), "err", err)
+		return malformed, nil, err
+	}
 	reply, err := f.Handle(ctx, e)
 	switch {
 	case err == nil:
@@ -89,6 +94,33 @@ func (f EventFunction) dispatch(ctx context.Context, d *Deps, e cloudevents.Even
 		d.Log.ErrorContext(ctx, "handling event failed; it will be redelivered", "event_id", e.ID(), "type", e.Type(), "err", err)
 		return retry, nil, err
 	}
+}
+
+// checkData refuses an event whose data Taskline's handlers cannot read: every payload is
+// JSON, so a datacontenttype that is not JSON (binary mode takes it from Content-Type), or
+// data that does not parse, makes the event malformed: dead-lettered at once, never
+// retried.
+func checkData(e cloudevents.Event) error {
+	data := e.Data()
+	if len(data) == 0 {
+		return nil
+	}
+	if ct := e.DataContentType(); ct != "" && !isJSONMedia(ct) {
+		return todo.Errorf(todo.Invalid, "datacontenttype", "datacontenttype %q is not JSON", ct)
+	}
+	if !json.Valid(data) {
+		return todo.Errorf(todo.Invalid, "data", "the event's data is not valid JSON")
+	}
+	return nil
+}
+
+// isJSONMedia reports whether a media type is JSON: application/json, or any +json type.
+func isJSONMedia(ct string) bool {
+	mt, _, err := mime.ParseMediaType(ct)
+	if err != nil {
+		return false
+	}
+	return mt == "application/json" || mt == "text/json" || strings.HasSuffix(mt, "+json")
 }
 
 // deadLetter writes a malformed event to the function's dead letter topic through the
@@ -151,14 +183,20 @@ func CloudEventsHandler(d *Deps, f EventFunction) http.Handler {
 			}
 		case malformed:
 			if dl := f.deadLetter(r.Context(), d, *e, err); dl != nil {
-				WriteJSON(w, http.StatusServiceUnavailable, map[string]any{"error": map[string]string{"code": "internal", "message": "try again"}})
+				unavailable(w)
 				return
 			}
 			d.Errors.Write(w, r, err)
 		default:
-			WriteJSON(w, http.StatusServiceUnavailable, map[string]any{"error": map[string]string{"code": "internal", "message": "try again"}})
+			unavailable(w)
 		}
 	})
+}
+
+// unavailable asks a CloudEvents sender to deliver again later.
+func unavailable(w http.ResponseWriter) {
+	w.Header().Set("Retry-After", RetryAfter)
+	WriteJSON(w, http.StatusServiceUnavailable, map[string]any{"error": map[string]string{"code": string(todo.Unavailable), "message": "try again"}})
 }
 
 // DaprStatus is a Dapr subscriber's answer.

@@ -162,6 +162,13 @@ func (e EndDate) In(loc *time.Location) time.Time {
 	return e.At
 }
 
+func (e EndDate) check(field string) error {
+	if e.IsDay {
+		return CheckInstant(field, e.Day.MidnightIn(time.UTC))
+	}
+	return checkWhen(field, When{At: e.At, Local: e.Local})
+}
+
 // TaskChanges is validated input. A nil pointer or unset Optional leaves a field as it is.
 type TaskChanges struct {
 	Title       *string
@@ -198,6 +205,9 @@ func (in TaskInput) Changes(create bool) (TaskChanges, error) {
 			return c, Errorf(Invalid, "title", "title is required")
 		}
 		t := strings.TrimSpace(in.Title.Value)
+		if err := CheckText("title", t); err != nil {
+			return c, err
+		}
 		if t == "" {
 			return c, Errorf(Invalid, "title", "title must not be empty")
 		}
@@ -208,6 +218,9 @@ func (in TaskInput) Changes(create bool) (TaskChanges, error) {
 	}
 	if in.Description.Set {
 		d := in.Description.Value // null clears the description
+		if err := CheckText("description", d); err != nil {
+			return c, err
+		}
 		if n := utf8.RuneCountInString(d); n > MaxDescription {
 			return c, Errorf(Invalid, "description", "description is %d characters long; the maximum is %d", n, MaxDescription)
 		}
@@ -220,6 +233,9 @@ func (in TaskInput) Changes(create bool) (TaskChanges, error) {
 			w, err := ParseWhen(in.DueDate.Value)
 			if err != nil {
 				return c, Errorf(Invalid, "due_date", "due_date must be %s", timeForms)
+			}
+			if err := checkWhen("due_date", w); err != nil {
+				return c, err
 			}
 			c.DueDate, c.DueLocal = Some(w.At), w.Local
 		}
@@ -252,6 +268,9 @@ func (in TaskInput) Changes(create bool) (TaskChanges, error) {
 			e, err := parseEndDate(in.RecurrenceEndDate.Value)
 			if err != nil {
 				return c, Errorf(Invalid, "recurrence_end_date", "recurrence_end_date must be a date (2026-12-31) or %s", timeForms)
+			}
+			if err := e.check("recurrence_end_date"); err != nil {
+				return c, err
 			}
 			c.RecurrenceEnd = Some(e)
 		}
@@ -336,8 +355,12 @@ func (c TaskChanges) In(loc *time.Location) TaskChanges {
 }
 
 // CheckRecurrence enforces the rules that span fields, on the task as it will be after the
-// change: an end date needs a pattern and may not come before the due date.
+// change: a pattern needs a due date (the series is computed from it), an end date needs a
+// pattern and may not come before the due date.
 func CheckRecurrence(due *time.Time, rec *Recurrence, end *time.Time) error {
+	if rec != nil && due == nil {
+		return Errorf(Unprocessable, "due_date", "a recurring task needs a due_date: its next instances are computed from it")
+	}
 	if end == nil {
 		return nil
 	}
