@@ -123,4 +123,3 @@ func firstError(errs []error) error {
 	}
 	return nil
 }
-
