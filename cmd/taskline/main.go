@@ -22,6 +22,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -158,8 +159,14 @@ func serve(ctx context.Context, args []string) error {
 		mode = web.ModeLocal
 	}
 	h := newHandler(d, web.Config{Mode: mode, DevToken: devToken, UserID: DevUser, Logger: log})
+	if devToken != "" {
+		h = loopbackOnlyDevConfig(h, web.Handler(web.Config{Mode: web.ModeProduction, Logger: log}))
+	}
 
-	addr := net.JoinHostPort(os.Getenv("HOST"), strconv.Itoa(cfg.Port))
+	addr := listenAddr(os.Getenv("HOST"), cfg.Port, devToken != "")
+	if host, _, _ := net.SplitHostPort(addr); devToken != "" && !isLoopbackHost(host) {
+		log.Warn("serving with a dev token on a non-loopback address: /config.json gives it to local clients only; set JWT_SECRET for a shared server", "addr", addr)
+	}
 	return server.ListenAndServe(ctx, addr, h, log, func(a net.Addr) {
 		announce(a, devToken, log)
 	})
@@ -178,6 +185,45 @@ func newHandler(d *runtime.Deps, app web.Config) http.Handler {
 	// The page answers only what no route does: another method on an API path is then the
 	// mux's 405 with the path's real Allow header, not the page's.
 	return runtime.Handler(d, mux, web.Handler(app))
+}
+
+// listenAddr is where serve listens: HOST and the port; without HOST, all interfaces when
+// tokens are verified with a configured secret, and only 127.0.0.1 in dev mode (no
+// JWT_SECRET), where anyone who reached the port could take the dev token from the page.
+func listenAddr(host string, port int, dev bool) string {
+	if host == "" && dev {
+		host = "127.0.0.1"
+	}
+	return net.JoinHostPort(host, strconv.Itoa(port))
+}
+
+func isLoopbackHost(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(strings.Trim(host, "[]"))
+	return ip != nil && ip.IsLoopback()
+}
+
+// loopbackOnlyDevConfig answers GET /config.json from public (no dev token) unless the
+// request comes from this machine and names it in Host (a page on another site that
+// rebinds its DNS name to 127.0.0.1 still sends its own Host): the dev token is for the
+// developer at this machine, never for the network, whatever HOST says.
+func loopbackOnlyDevConfig(h, public http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/config.json" {
+			remote, _, _ := net.SplitHostPort(r.RemoteAddr)
+			host := r.Host
+			if hh, _, err := net.SplitHostPort(r.Host); err == nil {
+				host = hh
+			}
+			if !isLoopbackHost(remote) || !isLoopbackHost(host) {
+				public.ServeHTTP(w, r)
+				return
+			}
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
 // localOrigins are the browser origins the local binary accepts without CORS_ORIGINS: its
