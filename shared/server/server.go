@@ -108,7 +108,7 @@ func (b *deadlineBody) Read(p []byte) (int, error) {
 func Serve(ctx context.Context, ln net.Listener, h http.Handler, log *slog.Logger) error {
 	srv := &http.Server{Handler: bodyDeadline(h), ReadHeaderTimeout: HeaderTimeout, IdleTimeout: 120 * time.Second,
 		MaxHeaderBytes: MaxHeaderBytes,
-		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+		ErrorLog:       slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
 	select {
