@@ -8,6 +8,7 @@
 //	taskline mcp --stdio     serve the MCP tools on stdin/stdout (with the event pipeline)
 //	taskline tools --openai  print the tools as OpenAI function definitions (--strict)
 //	taskline openapi [--html] print the HTTP API's OpenAPI document (or its reference page)
+//	taskline outbox parked|replay  list the events parked after failing too often, replay them
 package main
 
 import (
@@ -87,8 +88,10 @@ func main() {
 		err = runTools(args)
 	case "openapi":
 		err = writeOpenAPI(args, os.Stdout)
+	case "outbox":
+		err = runOutbox(ctx, args, os.Stdout)
 	default:
-		err = fmt.Errorf("unknown command %q (serve, migrate, token, mcp, tools, openapi)", cmd)
+		err = fmt.Errorf("unknown command %q (serve, migrate, token, mcp, tools, openapi, outbox)", cmd)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "taskline:", err)

@@ -498,7 +498,11 @@ func (s *Store) Prune(ctx context.Context, before time.Time) (int64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("pruning processed events: %w", err)
 	}
-	return a.RowsAffected() + b.RowsAffected(), nil
+	c, err := s.pool.Exec(ctx, `DELETE FROM event_failures WHERE last_at < $1`, before)
+	if err != nil {
+		return 0, fmt.Errorf("pruning event failures: %w", err)
+	}
+	return a.RowsAffected() + b.RowsAffected() + c.RowsAffected(), nil
 }
 
 // ReminderState is a reminder's delivery bookkeeping, for tests and operators.
@@ -522,4 +526,19 @@ func (s *Store) ReminderState(ctx context.Context, id int64) (ReminderState, err
 		return r, fmt.Errorf("loading reminder %d: %w", id, err)
 	}
 	return r, nil
+}
+
+// RecordEventFailure counts a transient failure of consumer handling eventID and returns
+// how many there have been: after todo.MaxPublishAttempts the transports dead-letter the
+// event instead of asking for it again.
+func (s *Store) RecordEventFailure(ctx context.Context, consumer, eventID, reason string) (int, error) {
+	var n int
+	err := s.pool.QueryRow(ctx, `INSERT INTO event_failures (consumer, event_id, attempts, last_error, first_at, last_at)
+		VALUES ($1, $2, 1, $3, $4, $4)
+		ON CONFLICT (consumer, event_id) DO UPDATE SET attempts = event_failures.attempts + 1, last_error = $3, last_at = $4
+		RETURNING attempts`, consumer, eventID, todo.Truncate(reason, 1000), s.now()).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("counting a failure of event %s: %w", eventID, err)
+	}
+	return n, nil
 }

@@ -123,6 +123,19 @@ func isJSONMedia(ct string) bool {
 	return mt == "application/json" || mt == "text/json" || strings.HasSuffix(mt, "+json")
 }
 
+// giveUp counts a transient failure of e and reports whether it has failed
+// todo.MaxPublishAttempts times: a poison event that would otherwise be redelivered
+// forever (and block its partition) is then dead-lettered with its last error. When the
+// count cannot be recorded (the database is down) the event is simply retried.
+func (f EventFunction) giveUp(ctx context.Context, d *Deps, e cloudevents.Event, reason error) bool {
+	n, err := d.Store.RecordEventFailure(ctx, f.Name, e.ID(), reason.Error())
+	if err != nil || n < todo.MaxPublishAttempts {
+		return false
+	}
+	d.Log.ErrorContext(ctx, "event failed too often; dead-lettering it", "event_id", e.ID(), "type", e.Type(), "attempts", n, "err", reason)
+	return true
+}
+
 // deadLetter writes a malformed event to the function's dead letter topic through the
 // outbox (so it is published like any event, exactly once per original event).
 func (f EventFunction) deadLetter(ctx context.Context, d *Deps, e cloudevents.Event, reason error) error {
@@ -188,6 +201,12 @@ func CloudEventsHandler(d *Deps, f EventFunction) http.Handler {
 			}
 			d.Errors.Write(w, r, err)
 		default:
+			if f.giveUp(r.Context(), d, *e, err) {
+				if dl := f.deadLetter(r.Context(), d, *e, fmt.Errorf("gave up after %d attempts: %w", todo.MaxPublishAttempts, err)); dl == nil {
+					w.WriteHeader(http.StatusOK)
+					return
+				}
+			}
 			unavailable(w)
 		}
 	})
@@ -216,10 +235,11 @@ func DaprTopicHandler(d *Deps, f EventFunction) http.Handler {
 			WriteJSON(w, http.StatusOK, DaprStatus{"DROP"})
 			return
 		}
-		switch out, _, _ := f.dispatch(r.Context(), d, *e); out {
-		case handled:
+		switch out, _, err := f.dispatch(r.Context(), d, *e); {
+		case out == handled:
 			WriteJSON(w, http.StatusOK, DaprStatus{"SUCCESS"})
-		case malformed:
+		case out == malformed, f.giveUp(r.Context(), d, *e, err):
+			// Dapr sends a dropped message to the subscription's dead letter topic.
 			WriteJSON(w, http.StatusOK, DaprStatus{"DROP"})
 		default:
 			WriteJSON(w, http.StatusOK, DaprStatus{"RETRY"})
@@ -303,7 +323,13 @@ func (f EventFunction) handleRecord(ctx context.Context, d *Deps, value []byte, 
 		d.Log.WarnContext(ctx, "malformed record", "err", bad)
 		return f.deadLetter(ctx, d, unparseable(f.Name, value), bad)
 	}
-	return InProcess(d, f)(ctx, e)
+	if err := InProcess(d, f)(ctx, e); err != nil {
+		if f.giveUp(ctx, d, e, err) {
+			return f.deadLetter(ctx, d, e, fmt.Errorf("gave up after %d attempts: %w", todo.MaxPublishAttempts, err))
+		}
+		return err
+	}
+	return nil
 }
 
 // eventFromRecord reads a CloudEvent from a Kafka record: structured mode (the value is the

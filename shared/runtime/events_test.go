@@ -335,3 +335,27 @@ func TestBinaryModeBrokenData(t *testing.T) {
 		t.Errorf("dead letter keeps %q", dl[0].Data())
 	}
 }
+
+// An event that keeps failing transiently is not asked for forever: after
+// todo.MaxPublishAttempts deliveries it is dead-lettered with its error and acknowledged.
+func TestPoisonEventIsDeadLetteredAfterMaxAttempts(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	_, body := structured(t, "test.fail")
+	for i := 1; i <= todo.MaxPublishAttempts; i++ {
+		req := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(string(body)))
+		req.Header.Set("Content-Type", "application/cloudevents+json")
+		rec := f.do(req)
+		want := http.StatusServiceUnavailable
+		if i == todo.MaxPublishAttempts {
+			want = http.StatusOK
+		}
+		if rec.Code != want {
+			t.Fatalf("delivery %d answered %d; want %d", i, rec.Code, want)
+		}
+	}
+	dl := f.deadLetters(t)
+	if len(dl) != 1 || !strings.Contains(dl[0].Extensions()[postgres.ExtDeadLetterError].(string), "database unavailable") {
+		t.Fatalf("dead letters %v; want the poison event with its error", dl)
+	}
+}

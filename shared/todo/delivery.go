@@ -49,3 +49,23 @@ func AfterAttempt(attempt int, failed, permanent bool, delays []time.Duration, a
 	}
 	return Delivery{Status: ReminderFailed, RetryCount: attempt - 1}
 }
+
+// MaxPublishAttempts is how many times an event is offered to the broker (or, in process,
+// to its consumers) before it is parked for an operator: a poison event must not be
+// retried forever, nor hold up anyone else's.
+const MaxPublishAttempts = 10
+
+// AfterPublishFailure decides what happens to an event whose attempts-th publish failed:
+// park it once attempts reach MaxPublishAttempts; otherwise wait before the next try, 0
+// after the first failure (a crash or a blip: the next sweep retries), then 2 s, 4 s, ...
+// doubling up to 5 minutes, so rows that keep failing step out of the sweep's way.
+func AfterPublishFailure(attempts int) (wait time.Duration, park bool) {
+	if attempts >= MaxPublishAttempts {
+		return 0, true
+	}
+	if attempts <= 1 {
+		return 0, false
+	}
+	wait = time.Second << min(attempts-1, 9)
+	return min(wait, 5*time.Minute), false
+}
