@@ -17,6 +17,15 @@ const (
 	MaxTagsPerTask = 20
 )
 
+// CheckTagCount is the one rule on how many tags a task carries, whichever path sets them
+// (create, update, adding tags): more than MaxTagsPerTask is a 400 about "tags".
+func CheckTagCount(n int) error {
+	if n > MaxTagsPerTask {
+		return Errorf(Invalid, "tags", "a task can carry at most %d tags", MaxTagsPerTask)
+	}
+	return nil
+}
+
 // Priority orders tasks; higher is more urgent. It is stored as its number so sorting by
 // priority is sorting by number.
 type Priority int8
@@ -313,8 +322,8 @@ func (in TaskInput) Changes(create bool) (TaskChanges, error) {
 				c.TagNames = append(c.TagNames, n)
 			}
 		}
-		if len(c.TagIDs)+len(c.TagNames) > MaxTagsPerTask {
-			return c, Errorf(Invalid, "tags", "a task can carry at most %d tags", MaxTagsPerTask)
+		if err := CheckTagCount(len(c.TagIDs) + len(c.TagNames)); err != nil {
+			return c, err
 		}
 	}
 	if err := in.completed(create, &c); err != nil {
