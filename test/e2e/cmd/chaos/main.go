@@ -794,7 +794,8 @@ func fuzz(root string, d time.Duration) row {
 		{"./shared/todo", "FuzzTaskInput"},
 		{"./shared/todo", "FuzzReminderInput"},
 		{"./shared/runtime", "FuzzCheckQuery"},
-		{"./cmd/taskline", "FuzzAPI"},
+		{"./functions/create-task", "FuzzCreateTask"},
+		{"./functions/query-tasks", "FuzzListTasks"},
 	}
 	var notes []string
 	failed := 0
