@@ -91,7 +91,7 @@ func run() error {
 	defer os.RemoveAll(dir)
 	s := &service{bin: filepath.Join(*root, "bin/taskline"), dir: dir, smtp: smtp, port: freePort()}
 	defer s.stop()
-	if _, err := s.start(); err != nil {
+	if s.firstStart, err = s.start(); err != nil {
 		return err
 	}
 	if s.pool, err = s.openDB(ctx); err != nil {
@@ -144,7 +144,10 @@ type service struct {
 	smtp     *mailtest.Server
 	cmd      *exec.Cmd
 	pool     *pgxpool.Pool
-	client   http.Client
+	// firstStart is the first start's time to ready (initdb included): the baseline of
+	// the restart after kill -9.
+	firstStart time.Duration
+	client     http.Client
 }
 
 func (s *service) url(path string) string { return fmt.Sprintf("http://127.0.0.1:%d%s", s.port, path) }
@@ -371,7 +374,7 @@ func (s *service) killNine(ctx context.Context) row {
 		r.notes = err.Error()
 		return r
 	}
-	r.recovery = fmt.Sprintf("%.1f s to ready", took.Seconds())
+	r.recovery = fmt.Sprintf("%.1f s to ready (first start with initdb: %.1f s)", took.Seconds(), s.firstStart.Seconds())
 	lost, dups, err := s.verify(ctx, l, 30*time.Second)
 	if err != nil {
 		r.notes = err.Error()
@@ -403,7 +406,7 @@ func (s *service) databaseOutage(ctx context.Context) row {
 		time.Sleep(20 * time.Millisecond)
 	}
 	l.mu.Lock()
-	before := maps(l.statuses)
+	before, retryBefore := maps(l.statuses), l.retryAfter
 	l.mu.Unlock()
 	time.Sleep(10 * time.Second)
 	pg, err := restartPostgres(string(opts), filepath.Join(s.dir, "pg-restart.log"))
@@ -433,7 +436,7 @@ func (s *service) databaseOutage(ctx context.Context) row {
 	if f := l.firstOK.Load(); f != 0 {
 		r.recovery = fmt.Sprintf("%.2f s after Postgres was back", time.Duration(f-back.UnixNano()).Seconds())
 	}
-	r.notes = fmt.Sprintf("answers during and after the outage: %s; %d 503s carried Retry-After", fmtStatuses(during), l.retryAfter)
+	r.notes = fmt.Sprintf("answers during and after the outage: %s; %d of the 503s carried Retry-After", fmtStatuses(during), l.retryAfter-retryBefore)
 	r.pass = lost == 0 && dups == 0 && during[500] == 0 && during[503] > 0 && l.firstOK.Load() != 0
 	return r
 }
@@ -633,7 +636,7 @@ func (s *service) smtpFaults(ctx context.Context) row {
 }
 
 // poison: one user's completions whose next instance can never be built (a daily task
-// due 9999-12-30, written straight into the database as rows from before the date bound
+// due 9999-12-31, written straight into the database as rows from before the date bound
 // would be), mixed with other users completing recurring tasks: theirs must not wait.
 func (s *service) poison(ctx context.Context) row {
 	r := row{scenario: "poison events from one user + normal traffic"}
@@ -645,7 +648,7 @@ func (s *service) poison(ctx context.Context) row {
 			bad = append(bad, int64(out["id"].(float64)))
 		}
 	}
-	if _, err := s.pool.Exec(ctx, `UPDATE tasks SET due_date = '9999-12-30T09:00:00Z', recurrence_anchor = '9999-12-30T09:00:00' WHERE id = ANY($1)`, bad); err != nil {
+	if _, err := s.pool.Exec(ctx, `UPDATE tasks SET due_date = '9999-12-31T09:00:00Z', recurrence_anchor = '9999-12-31T09:00:00' WHERE id = ANY($1)`, bad); err != nil {
 		r.notes = err.Error()
 		return r
 	}
@@ -698,12 +701,17 @@ func (s *service) poison(ctx context.Context) row {
 	wg.Wait()
 	slices.Sort(delays)
 	var maxAttempts, waiting int
-	s.pool.QueryRow(ctx, `SELECT coalesce(max(attempts), 0), count(*) FROM outbox WHERE partition_key = 'mallory' AND published_at IS NULL`).Scan(&maxAttempts, &waiting)
+	var lastErr *string
+	s.pool.QueryRow(ctx, `SELECT coalesce(max(attempts), 0), count(*), max(last_error) FROM outbox WHERE partition_key = 'mallory' AND published_at IS NULL`).Scan(&maxAttempts, &waiting, &lastErr)
+	why := ""
+	if lastErr != nil {
+		why = fmt.Sprintf(" (%.60s)", *lastErr)
+	}
 	r.acked, r.lost = len(delays)+missing, missing
 	if len(delays) > 0 {
 		r.delay = fmt.Sprintf("p50 %d ms, max %d ms", delays[len(delays)/2].Milliseconds(), delays[len(delays)-1].Milliseconds())
 	}
-	r.notes = fmt.Sprintf("%d poison completions; %d of their events still waiting (retried with growing waits, at most %d attempts so far, parked after 10)", len(bad), waiting, maxAttempts)
+	r.notes = fmt.Sprintf("%d poison completions; %d of their events failing%s, retried with growing waits (at most %d attempts so far; parked after 10)", len(bad), waiting, why, maxAttempts)
 	r.pass = missing == 0 && len(delays) > 0 && delays[len(delays)-1] < 2*time.Second
 	return r
 }
