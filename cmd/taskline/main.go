@@ -27,6 +27,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+
 	"github.com/taskline/taskline/functions/chat"
 	completetask "github.com/taskline/taskline/functions/complete-task"
 	createtask "github.com/taskline/taskline/functions/create-task"
@@ -250,12 +252,18 @@ func announce(a net.Addr, devToken string, log *slog.Logger) {
 	}
 }
 
-func migrate(ctx context.Context) error {
+// openDatabaseURL connects to DATABASE_URL, for the commands that work on a running
+// deployment's database (migrate, outbox).
+func openDatabaseURL(ctx context.Context) (*pgxpool.Pool, error) {
 	url := os.Getenv("DATABASE_URL")
 	if url == "" {
-		return errors.New("DATABASE_URL is not set")
+		return nil, errors.New("DATABASE_URL is not set")
 	}
-	pool, err := postgres.Open(ctx, url)
+	return postgres.Open(ctx, url)
+}
+
+func migrate(ctx context.Context) error {
+	pool, err := openDatabaseURL(ctx)
 	if err != nil {
 		return err
 	}

@@ -7,7 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 
 	"github.com/taskline/taskline/shared/postgres"
@@ -22,11 +21,7 @@ func runOutbox(ctx context.Context, args []string, out io.Writer) error {
 	if len(args) == 0 {
 		return errors.New("usage: taskline outbox parked [--limit N] | replay [--all | ID...]")
 	}
-	url := os.Getenv("DATABASE_URL")
-	if url == "" {
-		return errors.New("DATABASE_URL is not set")
-	}
-	pool, err := postgres.Open(ctx, url)
+	pool, err := openDatabaseURL(ctx)
 	if err != nil {
 		return err
 	}

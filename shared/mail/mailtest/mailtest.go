@@ -70,22 +70,22 @@ func (s *Server) Close() error { return s.srv.Close() }
 // Refuse makes the server reject every message with a permanent 554 until called with
 // false.
 func (s *Server) Refuse(on bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.refuse = nil
-	if on {
-		s.refuse = &smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 7, 1}, Message: "mailbox unavailable (refused by test)"}
-	}
+	s.answer(on, &smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 7, 1}, Message: "mailbox unavailable (refused by test)"})
 }
 
 // Defer makes the server answer every message with a temporary 451 (try again later)
 // until called with false.
 func (s *Server) Defer(on bool) {
+	s.answer(on, &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "try again later (deferred by test)"})
+}
+
+// answer sets (on) or clears the refusal every MAIL FROM gets.
+func (s *Server) answer(on bool, refusal error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.refuse = nil
 	if on {
-		s.refuse = &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "try again later (deferred by test)"}
+		s.refuse = refusal
 	}
 }
 
