@@ -72,7 +72,7 @@ func InfraFiles(root string) (map[string][]byte, error) {
 			}
 			// The kafkasource set wants only the event functions' Knative Services; the HTTP
 			// ones are already in infra/knative.
-			if s.set != nil && o.Kind == "Service" && !strings.Contains(m.YAML, "visibility: cluster-local") {
+			if s.set != nil && o.Kind == "Service" && !strings.Contains(m.YAML, "app.kubernetes.io/component: event") {
 				continue
 			}
 			name := path.Join(s.dir, infraFileName(o))
