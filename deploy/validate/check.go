@@ -488,6 +488,11 @@ func (ix *index) checkComponent(p *problems, o Object, c *daprcomponents.Compone
 		default:
 			p.add(o, "authType %q is not one Dapr knows", meta["authType"])
 		}
+		if meta["disableTls"] != "true" && !refs["caCert"] && slices.ContainsFunc(splitList(meta["brokers"]), func(b string) bool {
+			return strings.Contains(b, ".svc:") || strings.Contains(b, ".svc.cluster.local:")
+		}) {
+			p.add(o, "TLS to an in-cluster (Strimzi) Kafka without caCert: its listener certificate is signed by the cluster's own CA, so every handshake fails; set kafka.caCertKey (ca.crt in the Kafka secret)")
+		}
 		if meta["consumeRetryEnabled"] == "true" {
 			p.add(o, "consumeRetryEnabled: true retries a failing message for ever and blocks its partition; leave retries to the Resiliency policy and the dead-letter topic")
 		}

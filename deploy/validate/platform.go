@@ -11,6 +11,7 @@ import (
 	daprcomponents "github.com/dapr/dapr/pkg/apis/components/v1alpha1"
 	"github.com/dapr/dapr/pkg/injector/patcher"
 	kedav1alpha1 "github.com/kedacore/keda/v2/apis/keda/v1alpha1"
+	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
@@ -19,6 +20,7 @@ import (
 	"k8s.io/apimachinery/pkg/labels"
 	psaapi "k8s.io/pod-security-admission/api"
 	psapolicy "k8s.io/pod-security-admission/policy"
+	servingv1 "knative.dev/serving/pkg/apis/serving/v1"
 	gatewayv1beta1 "sigs.k8s.io/gateway-api/apis/v1beta1"
 
 	"github.com/taskline/taskline/deploy/validate/kafkaapi"
@@ -447,4 +449,75 @@ func (ix *index) checkMailerWakes(p *problems) {
 			p.add(a.obj, "wakes only on Kafka lag: after idle a reminder waits for two KEDA polls and two cold starts in series; add tick-reminders' due-soon query as a trigger (or keep one replica warm)")
 		}
 	}
+}
+
+// RequiredSecrets lists the Secrets (and their keys) the rendered objects read, which the
+// platform team must create before the install: env references that are not optional,
+// Dapr components, KEDA TriggerAuthentications, Knative Kafka objects, pull secrets and the
+// Dapr API token annotations.
+func RequiredSecrets(objs []Object) map[string][]string {
+	keys := map[string]map[string]bool{}
+	add := func(name, key string) {
+		if name == "" {
+			return
+		}
+		if keys[name] == nil {
+			keys[name] = map[string]bool{}
+		}
+		if key != "" {
+			keys[name][key] = true
+		}
+	}
+	pod := func(meta map[string]string, spec *corev1.PodSpec) {
+		for _, ps := range spec.ImagePullSecrets {
+			add(ps.Name, ".dockerconfigjson")
+		}
+		for _, c := range spec.Containers {
+			for _, e := range c.Env {
+				if r := e.ValueFrom; r != nil && r.SecretKeyRef != nil && (r.SecretKeyRef.Optional == nil || !*r.SecretKeyRef.Optional) {
+					add(r.SecretKeyRef.Name, r.SecretKeyRef.Key)
+				}
+			}
+		}
+		if meta["dapr.io/enabled"] == "true" {
+			add(meta["dapr.io/api-token-secret"], "token")
+			add(meta["dapr.io/app-token-secret"], "token")
+		}
+	}
+	for _, o := range objs {
+		switch v := o.Value.(type) {
+		case *appsv1.Deployment:
+			pod(v.Spec.Template.Annotations, &v.Spec.Template.Spec)
+		case *servingv1.Service:
+			pod(v.Spec.Template.Annotations, &v.Spec.Template.Spec.PodSpec)
+		case *batchv1.Job:
+			pod(v.Spec.Template.Annotations, &v.Spec.Template.Spec)
+		case *daprcomponents.Component:
+			for _, m := range v.Spec.Metadata {
+				add(m.SecretKeyRef.Name, m.SecretKeyRef.Key)
+			}
+		case *kedav1alpha1.TriggerAuthentication:
+			for _, r := range v.Spec.SecretTargetRef {
+				add(r.Name, r.Key)
+			}
+		case *kafkaapi.KafkaSource:
+			if n := v.Spec.Net.SASL.User.SecretKeyRef; n != nil {
+				add(n.Name, n.Key)
+			}
+			if n := v.Spec.Net.SASL.Password.SecretKeyRef; n != nil {
+				add(n.Name, n.Key)
+			}
+			if n := v.Spec.Net.SASL.Type.SecretKeyRef; n != nil {
+				add(n.Name, n.Key)
+			}
+			if n := v.Spec.Net.TLS.CACert.SecretKeyRef; n != nil {
+				add(n.Name, n.Key)
+			}
+		}
+	}
+	out := map[string][]string{}
+	for name, ks := range keys {
+		out[name] = slices.Sorted(maps.Keys(ks))
+	}
+	return out
 }
