@@ -22,6 +22,11 @@ type Config struct {
 	JWTAudience  string
 	Publisher    string // inproc, dapr, kafka, none
 	DaprHTTPPort int
+	// DaprGRPCPort is the sidecar's gRPC API, which the Dapr SDK publishes through.
+	DaprGRPCPort int
+	// AppAPIToken (APP_API_TOKEN), when set, is the token daprd must send on every call to
+	// the app (header dapr-api-token): event and binding routes refuse calls without it.
+	AppAPIToken string
 	PubsubName   string
 	KafkaBrokers []string
 	SMTPURL      string
@@ -46,6 +51,8 @@ func LoadConfig(name string) (Config, error) {
 		JWTAudience:  os.Getenv("JWT_AUDIENCE"),
 		Publisher:    os.Getenv("PUBLISHER"),
 		DaprHTTPPort: envInt("DAPR_HTTP_PORT", 3500),
+		DaprGRPCPort: envInt("DAPR_GRPC_PORT", 50001),
+		AppAPIToken:  os.Getenv("APP_API_TOKEN"),
 		PubsubName:   envOr("DAPR_PUBSUB_NAME", "pubsub"),
 		SMTPURL:      os.Getenv("SMTP_URL"),
 		MailFrom:     envOr("MAIL_FROM", "Taskline <reminders@taskline.local>"),
@@ -58,7 +65,7 @@ func LoadConfig(name string) (Config, error) {
 	}
 	if c.Publisher == "" {
 		switch {
-		case os.Getenv("DAPR_HTTP_PORT") != "":
+		case os.Getenv("DAPR_HTTP_PORT") != "" || os.Getenv("DAPR_GRPC_PORT") != "":
 			c.Publisher = "dapr"
 		case len(c.KafkaBrokers) > 0:
 			c.Publisher = "kafka"

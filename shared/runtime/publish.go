@@ -15,7 +15,8 @@ import (
 // names (Config.Publisher), so a function publishes its own outbox rows right after commit.
 // Rows it cannot publish stay in the outbox for the sweep.
 //
-//   - dapr: the sidecar's publish API on DAPR_HTTP_PORT, pubsub DAPR_PUBSUB_NAME;
+//   - dapr: the sidecar's publish API through the Dapr Go SDK on DAPR_GRPC_PORT, pubsub
+//     DAPR_PUBSUB_NAME (with DAPR_API_TOKEN when set);
 //   - kafka: franz-go producer to KAFKA_BROKERS;
 //   - inproc: nothing here: the local binary builds its in-process bus and calls
 //     UsePublisher itself;
@@ -28,7 +29,8 @@ func ConfigurePublishing(ctx context.Context, d *Deps) (func(), error) {
 	closePub := func() {}
 	switch d.Config.Publisher {
 	case "dapr":
-		pub = bus.NewDapr(d.Config.DaprHTTPPort, d.Config.PubsubName)
+		dp := bus.NewDapr(d.Config.DaprGRPCPort, d.Config.PubsubName)
+		pub, closePub = dp, dp.Close
 	case "kafka":
 		if len(d.Config.KafkaBrokers) == 0 {
 			return nil, fmt.Errorf("PUBLISHER=kafka needs KAFKA_BROKERS")
