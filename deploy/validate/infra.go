@@ -27,6 +27,11 @@ var infraSets = []infraSet{
 		note:      "with infra/dapr/local.values.yaml",
 	},
 	{
+		dir: "infra/dapr/compose", values: []string{"infra/dapr/compose.values.yaml"},
+		templates: []string{"dapr"},
+		note:      "with infra/dapr/compose.values.yaml",
+	},
+	{
 		dir: "infra/dapr/production", values: []string{"helm/taskline/values-prod.yaml"},
 		templates: []string{"dapr"},
 		note:      "with helm/taskline/values-prod.yaml",
