@@ -4,11 +4,13 @@
 package runtime
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"os"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Config is read from the environment (docs/ARCHITECTURE.md lists every variable).
@@ -26,14 +28,16 @@ type Config struct {
 	DaprGRPCPort int
 	// AppAPIToken (APP_API_TOKEN), when set, is the token daprd must send on every call to
 	// the app (header dapr-api-token): event and binding routes refuse calls without it.
-	AppAPIToken string
+	AppAPIToken  string
 	PubsubName   string
 	KafkaBrokers []string
-	SMTPURL      string
-	MailFrom     string
-	AppBaseURL   string
-	Migrate      bool
-	LogLevel     slog.Level
+	// KafkaTLS (KAFKA_TLS) makes the direct Kafka publisher speak TLS (MSK's TLS listener).
+	KafkaTLS   bool
+	SMTPURL    string
+	MailFrom   string
+	AppBaseURL string
+	Migrate    bool
+	LogLevel   slog.Level
 	// CORSOrigins may call the API from a browser page on another origin (CORS_ORIGINS,
 	// comma-separated; "*" for any). None by default: a deployment names its clients.
 	CORSOrigins []string
@@ -41,6 +45,14 @@ type Config struct {
 
 // LoadConfig reads the configuration of the named function.
 func LoadConfig(name string) (Config, error) {
+	if InLambda() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		err := loadAWSSecrets(ctx)
+		cancel()
+		if err != nil {
+			return Config{Name: name}, err
+		}
+	}
 	c := Config{
 		Name:         name,
 		Port:         envInt("PORT", 8080),
@@ -59,6 +71,7 @@ func LoadConfig(name string) (Config, error) {
 		AppBaseURL:   strings.TrimRight(envOr("APP_BASE_URL", "http://localhost:8080"), "/"),
 		Migrate:      envBool("MIGRATE"),
 		CORSOrigins:  ParseOrigins(os.Getenv("CORS_ORIGINS")),
+		KafkaTLS:     envBool("KAFKA_TLS"),
 	}
 	if b := os.Getenv("KAFKA_BROKERS"); b != "" {
 		c.KafkaBrokers = strings.Split(b, ",")

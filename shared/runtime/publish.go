@@ -2,9 +2,12 @@ package runtime
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"os"
 	"strconv"
+
+	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/taskline/taskline/shared/bus"
 	"github.com/taskline/taskline/shared/outbox"
@@ -17,7 +20,7 @@ import (
 //
 //   - dapr: the sidecar's publish API through the Dapr Go SDK on DAPR_GRPC_PORT, pubsub
 //     DAPR_PUBSUB_NAME (with DAPR_API_TOKEN when set);
-//   - kafka: franz-go producer to KAFKA_BROKERS;
+//   - kafka: franz-go producer to KAFKA_BROKERS (TLS with KAFKA_TLS=true, e.g. MSK's 9094);
 //   - inproc: nothing here: the local binary builds its in-process bus and calls
 //     UsePublisher itself;
 //   - none: nothing is published after commit (rows wait for a sweep elsewhere).
@@ -35,7 +38,11 @@ func ConfigurePublishing(ctx context.Context, d *Deps) (func(), error) {
 		if len(d.Config.KafkaBrokers) == 0 {
 			return nil, fmt.Errorf("PUBLISHER=kafka needs KAFKA_BROKERS")
 		}
-		k, err := bus.NewKafka(d.Config.KafkaBrokers)
+		var opts []kgo.Opt
+		if d.Config.KafkaTLS {
+			opts = append(opts, kgo.DialTLSConfig(&tls.Config{MinVersion: tls.VersionTLS12}))
+		}
+		k, err := bus.NewKafka(d.Config.KafkaBrokers, opts...)
 		if err != nil {
 			return nil, err
 		}
