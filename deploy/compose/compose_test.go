@@ -36,7 +36,7 @@ type app struct {
 func (a app) daprEnabled() bool { return a.meta["dapr.io/enabled"] == "true" }
 
 // composeOnlyEnv is what compose.yaml sets that Dapr's injector sets in a cluster.
-var composeOnlyEnv = []string{"DAPR_API_TOKEN", "APP_API_TOKEN", "DAPR_HTTP_PORT", "DAPR_GRPC_PORT"}
+var composeOnlyEnv = []string{"DAPR_HTTP_PORT", "DAPR_GRPC_PORT"}
 
 // compose.yaml cannot run here (no Docker), so it is checked as data: compose-go (the
 // loader docker compose itself uses) must accept it, and it must agree with the chart on

@@ -218,6 +218,20 @@ func (ix *index) checkRuntime(p *problems, a app) {
 			p.add(o, "terminationGracePeriodSeconds %d does not leave daprd its %d s graceful shutdown", grace, gs)
 		}
 	}
+	// Dapr 1.16's injector puts the token Secrets into daprd only: the app container must
+	// read the same ones, or every call to daprd is refused (DAPR_API_TOKEN) and the app
+	// cannot tell daprd's deliveries from anyone's (APP_API_TOKEN).
+	for ann, env := range map[string]string{"dapr.io/api-token-secret": "DAPR_API_TOKEN", "dapr.io/app-token-secret": "APP_API_TOKEN"} {
+		secret := a.meta[ann]
+		if secret == "" {
+			p.add(o, "no %s: %s is off between the app and daprd", ann, env)
+			continue
+		}
+		e, ok := envValue(c, env)
+		if !ok || e.ValueFrom == nil || e.ValueFrom.SecretKeyRef == nil || e.ValueFrom.SecretKeyRef.Name != secret || e.ValueFrom.SecretKeyRef.Key != "token" {
+			p.add(o, "%s names Secret %s, but the app container does not read %s from it (key token): the injector sets it in daprd only", ann, secret, env)
+		}
+	}
 	if a.meta["checksum/dapr"] == "" {
 		p.add(o, "no checksum/dapr annotation on the pod template: daprd reads components only at start, so a changed component never reaches running pods")
 	}

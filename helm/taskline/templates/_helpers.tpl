@@ -94,8 +94,8 @@ dapr.io/disable-builtin-k8s-secret-store: "true"
 # can still publish and acknowledge while the app finishes.
 dapr.io/graceful-shutdown-seconds: {{ .root.Values.dapr.gracefulShutdownSeconds | quote }}
 {{- if .root.Values.dapr.apiToken.secret }}
-# DAPR_API_TOKEN (app -> sidecar) and APP_API_TOKEN (sidecar -> app) from one Secret each;
-# the injector sets both variables in the app container and in daprd.
+# DAPR_API_TOKEN (app -> sidecar) and APP_API_TOKEN (sidecar -> app) from one Secret each:
+# the injector gives them to daprd only; the chart sets the same two in the app container.
 dapr.io/api-token-secret: {{ .root.Values.dapr.apiToken.secret | quote }}
 {{- end }}
 {{- if .root.Values.dapr.appToken.secret }}
@@ -203,6 +203,24 @@ checksum/dapr: {{ include "taskline.daprChecksum" .root | quote }}
 {{- else }}
 - name: KAFKA_BROKERS
   value: {{ include "taskline.brokers" .root | quote }}
+{{- end }}
+{{- end }}
+{{- if include "taskline.daprFor" . }}
+{{- with $v.dapr.apiToken.secret }}
+# The Dapr SDK sends it on every call to daprd, which refuses calls without it.
+- name: DAPR_API_TOKEN
+  valueFrom:
+    secretKeyRef:
+      name: {{ . }}
+      key: token
+{{- end }}
+{{- with $v.dapr.appToken.secret }}
+# daprd sends it on every delivery; the event and binding routes refuse calls without it.
+- name: APP_API_TOKEN
+  valueFrom:
+    secretKeyRef:
+      name: {{ . }}
+      key: token
 {{- end }}
 {{- end }}
 {{- if eq $fn.kind "event" }}
