@@ -148,6 +148,22 @@ func TestComposeAgreesWithTheChart(t *testing.T) {
 		t.Errorf("compose creates %d topics, the chart has %d", len(topics), len(facts.Partitions))
 	}
 
+	// The gateway serves the chart's routes (infra/compose/Caddyfile, rendered from the
+	// HTTPRoute) on the one host, and is the only way in to the HTTP functions.
+	gw, ok := project.Services["gateway"]
+	if !ok {
+		t.Error("compose.yaml has no gateway")
+	} else if !slices.ContainsFunc(gw.Volumes, func(v types.ServiceVolumeConfig) bool {
+		return filepath.Clean(v.Source) == filepath.Join(root, "infra/compose/Caddyfile") && v.Target == "/etc/caddy/Caddyfile"
+	}) {
+		t.Errorf("the gateway does not load infra/compose/Caddyfile: %+v", gw.Volumes)
+	}
+	for name := range apps {
+		if svc := project.Services[name]; len(svc.Ports) > 0 {
+			t.Errorf("%s publishes ports %v: only the gateway should, as in the cluster", name, svc.Ports)
+		}
+	}
+
 	// The components the sidecars load are the chart's own rendering, with Redpanda's
 	// address as the broker.
 	files, err := validate.InfraFiles(root)
@@ -156,7 +172,7 @@ func TestComposeAgreesWithTheChart(t *testing.T) {
 	}
 	n := 0
 	for name, want := range files {
-		if !strings.HasPrefix(name, "infra/dapr/compose/") {
+		if !strings.HasPrefix(name, "infra/dapr/compose/") && !strings.HasPrefix(name, "infra/compose/") {
 			continue
 		}
 		n++

@@ -90,8 +90,16 @@ func InfraFiles(root string) (map[string][]byte, error) {
 			out[name] = b.Bytes()
 		}
 	}
+	gw, err := composeGateway(root)
+	if err != nil {
+		return nil, fmt.Errorf("rendering %s: %w", composeCaddyfile, err)
+	}
+	out[composeCaddyfile] = gw
 	return out, nil
 }
+
+// composeCaddyfile is compose.yaml's gateway configuration, rendered from the HTTPRoute.
+const composeCaddyfile = "infra/compose/Caddyfile"
 
 func fromTemplates(source string, dirs []string) bool {
 	_, rel, ok := strings.Cut(source, "/templates/")
