@@ -141,8 +141,9 @@ export function TasksPage({ session, onSignOut }: Props) {
       try {
         let p = await client.getProfile();
         if (neverSet(p)) {
+          const before = p.tz;
           p = await client.updateProfile({ tz: zone });
-          if (live) setAnnouncement(`Your time zone is set to ${p.tz}, this browser’s. Change it in Settings.`);
+          if (live && before !== p.tz) setAnnouncement(`Your time zone is now ${p.tz}, this browser’s. Change it in Settings.`);
         }
         if (live) setProfile(p);
       } catch (err) {
