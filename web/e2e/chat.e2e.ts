@@ -115,12 +115,12 @@ describe('the assistant and quick add', () => {
   });
 
   it('adds a task by chat, in the browser’s zone, and links the card to it', async () => {
-    const opener = page.getByRole('button', { name: 'Assistant' });
+    const opener = page.getByRole('button', { name: 'Assistant', exact: true });
     await opener.click();
     await chat().waitFor();
     expect(await opener.getAttribute('aria-expanded')).toBe('true');
     // Focus goes to the message box, so typing goes straight in.
-    expect(await page.evaluate(() => document.activeElement?.id)).toBe('chat-input');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('chat-input');
 
     const answer = await say('add call mom tomorrow at 6pm #family');
     expect(await log().locator('li.msg.user').last().innerText()).toContain('add call mom tomorrow at 6pm #family');
@@ -140,7 +140,7 @@ describe('the assistant and quick add', () => {
     // The card's link highlights the task and moves focus to it.
     await card.getByRole('button', { name: 'Show task “call mom”' }).click();
     await expect.poll(() => r.getAttribute('class')).toContain('highlight');
-    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('call mom');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe('call mom');
     await shot('chat-desktop');
   });
 
@@ -214,7 +214,7 @@ describe('the assistant and quick add', () => {
     await chat().getByLabel('Message the assistant').focus();
     await page.keyboard.press('Escape');
     await chat().waitFor({ state: 'hidden' });
-    expect(await page.evaluate(() => document.activeElement?.textContent?.trim())).toBe('Assistant');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.textContent?.trim())).toBe('Assistant');
   });
 
   it('previews a natural-language task before saving it, then creates it', async () => {
@@ -259,11 +259,24 @@ describe('the assistant and quick add', () => {
     expect(await form.getByRole('button', { name: 'Add' }).isDisabled()).toBe(true);
     await box.press('Escape');
     expect(await box.inputValue()).toBe('');
+
+    // "More" continues in the full form with what was understood.
+    await box.fill('Water lawn every week #garden');
+    await expect.poll(() => form.locator('mark.hl-tag').allTextContents()).toEqual(['#garden']);
+    await form.getByRole('button', { name: /^More/ }).click();
+    const dialog = page.getByRole('dialog', { name: 'New task' });
+    await dialog.waitFor();
+    expect(await dialog.getByLabel('Title').inputValue()).toBe('Water lawn');
+    expect(await dialog.getByLabel('Repeat').inputValue()).toBe('weekly');
+    expect(await dialog.getByRole('list', { name: 'Chosen tags' }).innerText()).toContain('#garden');
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+    await box.fill('');
   });
 
   it('takes the whole screen on a phone', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
-    await page.getByRole('button', { name: 'Assistant' }).click();
+    await page.getByRole('button', { name: 'Assistant', exact: true }).click();
     await chat().waitFor();
     const box = (await chat().boundingBox())!;
     expect([box.x, box.y, box.width, box.height]).toEqual([0, 0, 390, 844]);

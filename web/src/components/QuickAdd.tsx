@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, type Client } from '../lib/api';
 import { segments, understood, understoodSentence } from '../lib/preview';
+import { draftFromPreview, emptyDraft, type Draft } from '../lib/draft';
 import type { Preview, Task } from '../lib/types';
 import { Icon } from './Icon';
 
@@ -9,8 +10,8 @@ interface Props {
   zone: string;
   /** A task was created from the line. */
   onCreated(task: Task): void;
-  /** Opens the full form instead. */
-  onMore(): void;
+  /** Opens the full form instead, filled with what was understood of the line so far. */
+  onMore(draft: Draft): void;
   onUnauthorized(): void;
 }
 
@@ -111,7 +112,15 @@ export function QuickAdd({ client, zone, onCreated, onMore, onUnauthorized }: Pr
           <Icon name="plus" />
           {busy ? 'Adding…' : 'Add'}
         </button>
-        <button type="button" class="ghost" onClick={onMore} title="Open the full form">
+        <button
+          type="button"
+          class="ghost"
+          title="Open the full form"
+          onClick={() => {
+            // Whatever was typed carries over; the box is left as it was in case of Cancel.
+            onMore(text.trim() ? draftFromPreview(current?.task ?? null, text, zone) : emptyDraft());
+          }}
+        >
           More<span class="visually-hidden"> options: the full task form</span>
         </button>
       </div>

@@ -3,6 +3,7 @@ import { ApiError, createClient } from '../lib/api';
 import { browserZone, formatDue } from '../lib/dates';
 import { defaultQuery, describeFilters, formatQuery, isFiltered, parseQuery } from '../lib/query';
 import type { Session } from '../lib/session';
+import type { Draft } from '../lib/draft';
 import { neverSet } from '../lib/profile';
 import type { Profile, Reminder, Tag, Task, TaskQuery } from '../lib/types';
 import { ChatPanel } from './ChatPanel';
@@ -49,6 +50,8 @@ export function TasksPage({ session, onSignOut }: Props) {
   const [tags, setTags] = useState<Tag[]>([]);
   const [reminders, setReminders] = useState<Reminder[]>([]);
   const [editing, setEditing] = useState<Task | 'new' | null>(null);
+  // The full form's starting values when it opens from the quick-add box.
+  const [initial, setInitial] = useState<Draft | undefined>(undefined);
   const [busyIds, setBusyIds] = useState<Set<string>>(new Set());
   const [announcement, setAnnouncement] = useState('');
   const [filtersOpen, setFiltersOpen] = useState(false);
@@ -409,7 +412,10 @@ export function TasksPage({ session, onSignOut }: Props) {
               setHighlight(String(t.id));
               tasksChanged();
             }}
-            onMore={() => setEditing('new')}
+            onMore={(d) => {
+              setInitial(d);
+              setEditing('new');
+            }}
             onUnauthorized={unauthorized}
           />
           <div class="list-head">
@@ -526,8 +532,12 @@ export function TasksPage({ session, onSignOut }: Props) {
           client={client}
           zone={zone}
           task={editing === 'new' ? null : editing}
+          initial={editing === 'new' ? initial : undefined}
           reminders={editing === 'new' ? [] : (remindersByTask.get(String(editing.id)) ?? [])}
-          onClose={() => setEditing(null)}
+          onClose={() => {
+            setEditing(null);
+            setInitial(undefined);
+          }}
           onChanged={(msg) => {
             setAnnouncement(msg);
             void load(queryRef.current);

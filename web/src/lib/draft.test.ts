@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { changedFields, draftFromTask, draftToInput, emptyDraft, reminderFromDraft } from './draft';
+import { changedFields, draftFromPreview, draftFromTask, draftToInput, emptyDraft, reminderFromDraft } from './draft';
 import type { Task } from './types';
 
 const zone = 'Europe/Berlin';
@@ -108,5 +108,20 @@ describe('reminderFromDraft', () => {
   });
   it('sends nothing when no reminder was asked for', () => {
     expect(reminderFromDraft(emptyDraft(), 3, zone, now)).toEqual({ reminder: null, error: '' });
+  });
+});
+
+describe('draftFromPreview', () => {
+  it('fills the form with what quick add understood, in the browser’s zone', () => {
+    const d = draftFromPreview(
+      { title: 'Pay rent', due_date: '2027-01-01T04:59:00Z', recurrence_pattern: 'monthly', priority: 'high', tags: ['home'] },
+      'Pay rent every month on the 1st #home p1',
+      'America/New_York',
+    );
+    expect(d).toMatchObject({ title: 'Pay rent', dueDate: '2026-12-31', dueTime: '23:59', recurrence: 'monthly', priority: 'high', tags: ['home'] });
+  });
+
+  it('keeps the typed line as the title when nothing was understood', () => {
+    expect(draftFromPreview(null, '  tomorrow at 9 ', 'UTC')).toMatchObject({ title: 'tomorrow at 9', dueDate: '', priority: 'medium', tags: [] });
   });
 });

@@ -132,3 +132,28 @@ export function reminderFromDraft(
   if (!d.dueDate) return { reminder: null, error: 'A reminder before the due time needs a due date.' };
   return { reminder: { task_id: taskId, before_due: d.reminder }, error: '' };
 }
+
+/**
+ * The form filled with what quick add understood of a line (POST /tasks/parse's task), so
+ * "More" continues in the full form without retyping. Unknown or malformed fields are left
+ * empty; with no title understood, the whole line is the title.
+ */
+export function draftFromPreview(task: Record<string, unknown> | null, line: string, zone: string): Draft {
+  const d = emptyDraft();
+  const t = task ?? {};
+  d.title = typeof t.title === 'string' && t.title ? t.title : line.trim();
+  if (t.priority === 'low' || t.priority === 'medium' || t.priority === 'high') d.priority = t.priority;
+  if (typeof t.due_date === 'string' && !Number.isNaN(Date.parse(t.due_date))) {
+    const due = toLocalInputs(t.due_date, zone);
+    d.dueDate = due.date;
+    d.dueTime = due.time;
+  }
+  if (t.recurrence_pattern === 'daily' || t.recurrence_pattern === 'weekly' || t.recurrence_pattern === 'monthly') {
+    d.recurrence = t.recurrence_pattern;
+    if (typeof t.recurrence_end_date === 'string' && !Number.isNaN(Date.parse(t.recurrence_end_date))) {
+      d.until = toLocalInputs(t.recurrence_end_date, zone).date;
+    }
+  }
+  if (Array.isArray(t.tags)) d.tags = t.tags.filter((x): x is string => typeof x === 'string');
+  return d;
+}
