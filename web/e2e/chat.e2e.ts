@@ -199,8 +199,8 @@ describe('the assistant and quick add', () => {
 
     await list.getByRole('button', { name: /^add call mom/ }).click();
     await expect.poll(() => log().locator('li.msg').count()).toBe(messages);
-    // Stored cards come back with their links.
-    expect(await log().getByRole('button', { name: 'Show task “call mom”' }).count()).toBe(1);
+    // Stored cards come back with their links (added, then completed).
+    expect(await log().getByRole('button', { name: 'Show task “call mom”' }).count()).toBe(2);
 
     await chat().getByRole('button', { name: 'History' }).click();
     await list.getByRole('button', { name: 'Delete conversation “what is due this week?”' }).click();
@@ -210,11 +210,19 @@ describe('the assistant and quick add', () => {
     await chat().getByRole('button', { name: 'History' }).click(); // back to the conversation
   });
 
-  it('closes with Escape and gives focus back', async () => {
+  it('closes with Escape, gives focus back, and keeps the conversation', async () => {
+    const messages = await log().locator('li.msg').count();
     await chat().getByLabel('Message the assistant').focus();
     await page.keyboard.press('Escape');
     await chat().waitFor({ state: 'hidden' });
     await expect.poll(() => page.evaluate(() => document.activeElement?.textContent?.trim())).toBe('Assistant');
+    // The c shortcut opens it again, where it was.
+    await page.keyboard.press('c');
+    await chat().waitFor();
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('chat-input');
+    expect(await log().locator('li.msg').count()).toBe(messages);
+    await page.keyboard.press('Escape');
+    await chat().waitFor({ state: 'hidden' });
   });
 
   it('previews a natural-language task before saving it, then creates it', async () => {
@@ -230,7 +238,7 @@ describe('the assistant and quick add', () => {
     const understood = form.getByRole('definition');
     expect(await understood.allTextContents()).toEqual([
       'Pay rent',
-      expect.stringMatching(/, 23:59$/),
+      expect.stringMatching(/ 23:59$/), // the 1st, at the end of the day
       'Every month',
       'High',
       '#home',
@@ -285,7 +293,7 @@ describe('the assistant and quick add', () => {
 
     // On a phone the card's link closes the chat to show the task; a completed task is not
     // in the (open tasks) list, so it opens in the editor.
-    await log().getByRole('button', { name: 'Show task “call mom”' }).click();
+    await log().getByRole('button', { name: 'Show task “call mom”' }).first().click();
     await chat().waitFor({ state: 'hidden' });
     const dialog = page.getByRole('dialog', { name: 'Edit task' });
     await dialog.waitFor();

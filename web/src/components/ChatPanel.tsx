@@ -13,6 +13,8 @@ import type { Conversation, ToolCallResult } from '../lib/types';
 import { Icon } from './Icon';
 
 interface Props {
+  /** Shown; when closed the panel stays mounted (hidden), so the conversation survives. */
+  open: boolean;
   client: Client;
   zone: string;
   onClose(): void;
@@ -32,7 +34,7 @@ let localKey = 0;
  * Answers stream in; tool calls show as cards that link to the task they touched; a delete
  * waits for a yes or no. Escape closes it and focus goes back to where it came from.
  */
-export function ChatPanel({ client, zone, onClose, onTasksChanged, onShowTask, onUnauthorized }: Props) {
+export function ChatPanel({ open, client, zone, onClose, onTasksChanged, onShowTask, onUnauthorized }: Props) {
   const [items, setItems] = useState<ChatItem[]>([]);
   const [conversationId, setConversationId] = useState<number | null>(null);
   const [text, setText] = useState('');
@@ -45,10 +47,12 @@ export function ChatPanel({ client, zone, onClose, onTasksChanged, onShowTask, o
   const logRef = useRef<HTMLDivElement>(null);
   const abort = useRef<AbortController | null>(null);
 
+  useEffect(() => () => abort.current?.abort(), []);
+
+  // Opening moves focus to the message box, so typing goes straight in.
   useEffect(() => {
-    inputRef.current?.focus();
-    return () => abort.current?.abort();
-  }, []);
+    if (open) inputRef.current?.focus();
+  }, [open]);
 
   // Keep the newest text in view while it streams.
   useEffect(() => {
@@ -126,7 +130,7 @@ export function ChatPanel({ client, zone, onClose, onTasksChanged, onShowTask, o
     }
   }
 
-  async function open(c: Conversation) {
+  async function openConversation(c: Conversation) {
     abort.current?.abort();
     setHistoryError('');
     try {
@@ -170,6 +174,7 @@ export function ChatPanel({ client, zone, onClose, onTasksChanged, onShowTask, o
   return (
     <section
       class="chat"
+      hidden={!open}
       role="dialog"
       aria-modal="false"
       aria-labelledby="chat-title"
@@ -212,7 +217,7 @@ export function ChatPanel({ client, zone, onClose, onTasksChanged, onShowTask, o
             <ul class="conv-list" aria-label="Conversations">
               {conversations.map((c) => (
                 <li key={c.id} class={c.id === conversationId ? 'current' : ''}>
-                  <button type="button" class="conv-open" onClick={() => void open(c)} aria-current={c.id === conversationId ? 'true' : undefined}>
+                  <button type="button" class="conv-open" onClick={() => void openConversation(c)} aria-current={c.id === conversationId ? 'true' : undefined}>
                     <span class="conv-title">{conversationTitle(c)}</span>
                     <span class="conv-when">{formatDue(c.updated_at, new Date(), zone)}</span>
                   </button>

@@ -57,6 +57,8 @@ export function TasksPage({ session, onSignOut }: Props) {
   const [filtersOpen, setFiltersOpen] = useState(false);
   const [now, setNow] = useState(() => new Date());
   const [chatOpen, setChatOpen] = useState(false);
+  // Mounted from the first opening on, so closing the drawer keeps the conversation.
+  const [chatMounted, setChatMounted] = useState(false);
   const [settingsOpen, setSettingsOpen] = useState(false);
   const [profile, setProfile] = useState<Profile | null>(null);
   const [highlight, setHighlight] = useState<string | null>(null);
@@ -188,7 +190,7 @@ export function TasksPage({ session, onSignOut }: Props) {
   // typing or while a dialog is open (Escape excepted: it leaves the chat from anywhere).
   useEffect(() => {
     function onKey(e: KeyboardEvent) {
-      if (e.key === 'Escape' && !e.defaultPrevented && !document.querySelector('dialog[open]') && document.querySelector('.chat')) {
+      if (e.key === 'Escape' && !e.defaultPrevented && !document.querySelector('dialog[open]') && document.querySelector('.chat:not([hidden])')) {
         e.preventDefault();
         closeChat();
         return;
@@ -209,6 +211,10 @@ export function TasksPage({ session, onSignOut }: Props) {
     document.addEventListener('keydown', onKey);
     return () => document.removeEventListener('keydown', onKey);
   }, []);
+
+  useEffect(() => {
+    if (chatOpen) setChatMounted(true);
+  }, [chatOpen]);
 
   function closeChat() {
     setChatOpen(false);
@@ -502,8 +508,9 @@ export function TasksPage({ session, onSignOut }: Props) {
         {announcement}
       </div>
 
-      {chatOpen && (
+      {(chatOpen || chatMounted) && (
         <ChatPanel
+          open={chatOpen}
           client={client}
           zone={zone}
           onClose={closeChat}
