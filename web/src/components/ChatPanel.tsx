@@ -255,7 +255,7 @@ export function ChatPanel({ open, client, zone, onClose, onTasksChanged, onShowT
                 {it.toolCalls.length > 0 && (
                   <ul class="tool-cards" aria-label="Actions">
                     {it.toolCalls.map((c, i) => {
-                      const card = toolCard(c);
+                      const card = toolCard(c, { now: new Date(), zone });
                       return (
                         <li key={i} class={`tool-card ${card.state}`}>
                           <strong class="tool-label">{card.label}</strong>
@@ -290,12 +290,14 @@ export function ChatPanel({ open, client, zone, onClose, onTasksChanged, onShowT
       {pending && !busy && (
         <div class="confirm-bar" role="group" aria-label="Confirm the delete">
           <span>{toolCard(pending).title ? `Delete “${toolCard(pending).title}”?` : 'Confirm?'}</span>
-          <button type="button" class="danger small" onClick={() => void send('yes')}>
-            Yes, delete
-          </button>
-          <button type="button" class="ghost small" onClick={() => void send('no')}>
-            No, keep it
-          </button>
+          <div class="confirm-actions">
+            <button type="button" class="danger small" onClick={() => void send('yes')}>
+              Yes, delete
+            </button>
+            <button type="button" class="ghost small" onClick={() => void send('no')}>
+              No, keep it
+            </button>
+          </div>
         </div>
       )}
       {retryable && !busy && (

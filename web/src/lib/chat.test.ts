@@ -14,6 +14,16 @@ describe('toolCard', () => {
     expect(c).toEqual({ state: 'ok', label: 'Added', detail: 'Created task 5 "Call mom", due tomorrow', taskId: 5, title: 'Call mom' });
   });
 
+  it('writes a task’s details for people when it knows the clock', () => {
+    const result = { ...task, due_date: '2026-12-03T02:00:00Z', priority: 'high', recurrence_pattern: null, tags: [{ id: 1, name: 'family' }] };
+    const c = toolCard(call({ result, summary: 'Created task 5 "Call mom" (due 2026-12-03T02:00:00Z)' }), {
+      now: new Date('2026-12-02T00:30:00Z'),
+      zone: 'America/Los_Angeles',
+      locale: 'en-GB',
+    });
+    expect(c.detail).toBe('“Call mom” · Tomorrow 18:00 · High priority · #family');
+  });
+
   it('finds the task in quick add’s and a reminder’s results', () => {
     expect(taskOf(call({ tool: 'quick_add', result: { task, reminder: null } }))).toEqual({ id: 5, title: 'Call mom' });
     expect(taskOf(call({ tool: 'set_reminder', result: { id: 9, task_id: 5, task_title: 'Call mom' } }))).toEqual({ id: 5, title: 'Call mom' });

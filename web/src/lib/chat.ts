@@ -1,6 +1,7 @@
 // What the chat panel shows of the assistant's tool calls, and the state of a conversation
 // as messages stream in. Pure functions over the API's shapes, so they are unit-tested.
 
+import { formatDue } from './dates';
 import type { ChatMessage, ToolCallResult } from './types';
 
 /** Tools whose success changes the user's tasks (or their reminders): the list reloads. */
@@ -84,8 +85,44 @@ export function taskOf(call: ToolCallResult): { id: number | null; title: string
   return { id: num(r.id), title: typeof r.title === 'string' ? r.title : null };
 }
 
-/** The card for one tool call. */
-export function toolCard(call: ToolCallResult): ToolCard {
+/** Where and when cards are read: task dates show on this wall clock. */
+export interface CardClock {
+  now: Date;
+  zone: string;
+  locale?: string;
+}
+
+/**
+ * A task result in a person's words: “call mom” · Tomorrow 18:00 · High · Monthly · #family.
+ * The tools' own summaries are written for models (UTC instants), so cards use this when the
+ * result is a task.
+ */
+export function describeTask(task: Record<string, unknown>, clock: CardClock): string | null {
+  if (typeof task.title !== 'string') return null;
+  const parts = [`“${task.title}”`];
+  if (typeof task.due_date === 'string' && task.due_date) parts.push(formatDue(task.due_date, clock.now, clock.zone, clock.locale));
+  if (task.priority === 'high' || task.priority === 'low') parts.push(task.priority === 'high' ? 'High priority' : 'Low priority');
+  if (typeof task.recurrence_pattern === 'string' && task.recurrence_pattern) parts.push(`Repeats ${task.recurrence_pattern}`);
+  if (Array.isArray(task.tags)) {
+    for (const t of task.tags) {
+      const name = typeof t === 'string' ? t : typeof obj(t)?.name === 'string' ? (obj(t)!.name as string) : null;
+      if (name) parts.push(`#${name}`);
+    }
+  }
+  return parts.join(' · ');
+}
+
+/** The task object inside a result, if the result is (or holds) one. */
+function taskObject(call: ToolCallResult): Record<string, unknown> | null {
+  const r = obj(call.result);
+  if (!r) return null;
+  const inner = obj(r.task);
+  if (inner) return inner;
+  return typeof r.title === 'string' && 'priority' in r ? r : null;
+}
+
+/** The card for one tool call; with a clock, a task's details are written for people. */
+export function toolCard(call: ToolCallResult, clock?: CardClock): ToolCard {
   const { id, title } = taskOf(call);
   if (call.confirmation_required) {
     return {
@@ -105,7 +142,8 @@ export function toolCard(call: ToolCallResult): ToolCard {
       title,
     };
   }
-  let detail = call.summary ?? '';
+  const t = clock ? taskObject(call) : null;
+  let detail = (t && clock && describeTask(t, clock)) || call.summary || '';
   if (!detail && call.tool === 'list_tasks') {
     const count = obj(call.result)?.count;
     detail = typeof count === 'number' ? `${count} ${count === 1 ? 'task' : 'tasks'}` : '';
