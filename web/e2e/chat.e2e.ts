@@ -187,6 +187,32 @@ describe('the assistant and quick add', () => {
     expect((await allTasks()).some((t) => t.title === 'buy stamps')).toBe(false);
   });
 
+  it('shows a failed answer clearly, and tries again', async () => {
+    // The server cannot be reached.
+    await page.route('**/api/*/chat', (route) => route.abort('connectionrefused'));
+    const answer = await say('show my tasks');
+    expect(await answer.getByRole('alert').innerText()).toBe('The server cannot be reached. Check your connection and try again.');
+    expect(await log().locator('li.msg.user').last().innerText()).toContain('show my tasks');
+    await page.unroute('**/api/*/chat');
+
+    // A stream that ends in an error event, as the server sends when a turn fails midway.
+    await page.route('**/api/*/chat', (route) =>
+      route.fulfill({
+        status: 200,
+        contentType: 'text/event-stream',
+        body: 'event: error\ndata: {"error":{"code":"internal","message":"something went wrong on our side; try again"},"detail":"x"}\n\n',
+      }),
+    );
+    await chat().getByRole('button', { name: 'Try again' }).click();
+    await expect.poll(() => lastAnswer().getByRole('alert').innerText()).toBe('something went wrong on our side; try again');
+    await page.unroute('**/api/*/chat');
+
+    await chat().getByRole('button', { name: 'Try again' }).click();
+    await expect.poll(() => lastAnswer().locator('.msg-text').innerText()).toMatch(/^1 task:\n- task \d+: "call mom", .* \(done\)$/); // buy stamps is gone
+    expect(await log().getByRole('alert').count()).toBe(0);
+    expect(await log().locator('li.msg.user').filter({ hasText: 'show my tasks' }).count()).toBe(1);
+  });
+
   it('keeps the conversation: history, new, open again, delete', async () => {
     const messages = await log().locator('li.msg').count();
     await chat().getByRole('button', { name: 'New conversation' }).click();

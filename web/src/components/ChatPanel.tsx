@@ -256,10 +256,12 @@ export function ChatPanel({ open, client, zone, onClose, onTasksChanged, onShowT
                   <ul class="tool-cards" aria-label="Actions">
                     {it.toolCalls.map((c, i) => {
                       const card = toolCard(c, { now: new Date(), zone });
+                      // A question answered since: the answer below says what happened.
+                      const settled = card.state === 'pending' && c !== pending;
                       return (
-                        <li key={i} class={`tool-card ${card.state}`}>
-                          <strong class="tool-label">{card.label}</strong>
-                          {card.detail && <span class="tool-detail">{card.detail}</span>}
+                        <li key={i} class={`tool-card ${card.state}${settled ? ' settled' : ''}`}>
+                          <strong class="tool-label">{settled ? `${card.label} (answered below)` : card.label}</strong>
+                          {card.detail && !settled && <span class="tool-detail">{card.detail}</span>}
                           {card.taskId !== null && (
                             <button type="button" class="ghost small tool-link" onClick={() => onShowTask(card.taskId!)}>
                               Show task<span class="visually-hidden"> {card.title ? `“${card.title}”` : card.taskId}</span>
