@@ -316,6 +316,13 @@ describe('the assistant and quick add', () => {
     const box = (await chat().boundingBox())!;
     expect([box.x, box.y, box.width, box.height]).toEqual([0, 0, 390, 844]);
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    // The page under it is out of reach (inert): it cannot take focus.
+    expect(
+      await page.evaluate(() => {
+        document.getElementById('quick-add')!.focus();
+        return document.activeElement?.id;
+      }),
+    ).not.toBe('quick-add');
     await shot('chat-phone');
 
     // On a phone the card's link closes the chat to show the task; a completed task is not

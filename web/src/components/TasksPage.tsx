@@ -216,6 +216,16 @@ export function TasksPage({ session, onSignOut }: Props) {
     if (chatOpen) setChatMounted(true);
   }, [chatOpen]);
 
+  // On a phone the chat covers the page: what lies under it must not take focus either.
+  const [phone, setPhone] = useState(() => matchMedia(PHONE).matches);
+  useEffect(() => {
+    const mq = matchMedia(PHONE);
+    const on = () => setPhone(mq.matches);
+    mq.addEventListener('change', on);
+    return () => mq.removeEventListener('change', on);
+  }, []);
+  const covered = chatOpen && phone;
+
   function closeChat() {
     setChatOpen(false);
     // Back to where the chat was opened from.
@@ -336,10 +346,10 @@ export function TasksPage({ session, onSignOut }: Props) {
 
   return (
     <div class={`app${chatOpen ? ' chat-open' : ''}`}>
-      <a class="skip-link" href="#task-list">
+      <a class="skip-link" href="#task-list" inert={covered}>
         Skip to tasks
       </a>
-      <header class="topbar">
+      <header class="topbar" inert={covered}>
         <h1 class="brand">
           <span class="brand-mark" aria-hidden="true">✓</span>
           <span class="brand-name">Taskline</span>
@@ -397,7 +407,7 @@ export function TasksPage({ session, onSignOut }: Props) {
         </button>
       </header>
 
-      <div class="layout">
+      <div class="layout" inert={covered}>
         <Filters
           id="filters"
           open={filtersOpen}
