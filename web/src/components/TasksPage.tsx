@@ -349,7 +349,7 @@ export function TasksPage({ session, onSignOut }: Props) {
       <a class="skip-link" href="#task-list" inert={covered}>
         Skip to tasks
       </a>
-      <header class="topbar" inert={covered}>
+      <header class={`topbar${chatOpen || phone ? ' compact' : ''}`} inert={covered}>
         <h1 class="brand">
           <span class="brand-mark" aria-hidden="true">✓</span>
           <span class="brand-name">Taskline</span>
