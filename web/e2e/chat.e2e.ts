@@ -276,6 +276,14 @@ describe('the assistant and quick add', () => {
     await chat().waitFor();
     const box = (await chat().boundingBox())!;
     expect([box.x, box.y, box.width, box.height]).toEqual([0, 0, 390, 844]);
+    // Opened again, it shows the newest message, above the message box.
+    const compose = (await chat().locator('.chat-compose').boundingBox())!;
+    await expect
+      .poll(async () => {
+        const last = (await log().locator('li.msg').last().boundingBox())!;
+        return last.y > 0 && last.y + last.height <= compose.y;
+      })
+      .toBe(true);
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     // The page under it is out of reach (inert): it cannot take focus.
     expect(

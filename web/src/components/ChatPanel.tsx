@@ -49,16 +49,20 @@ export function ChatPanel({ open, client, zone, onClose, onTasksChanged, onShowT
 
   useEffect(() => () => abort.current?.abort(), []);
 
-  // Opening moves focus to the message box, so typing goes straight in.
+  // Opening moves focus to the message box, so typing goes straight in, and shows the
+  // newest messages (a hidden panel forgets its scroll position).
   useEffect(() => {
-    if (open) inputRef.current?.focus();
+    if (!open) return;
+    inputRef.current?.focus();
+    const el = logRef.current;
+    if (el) el.scrollTop = el.scrollHeight;
   }, [open]);
 
-  // Keep the newest text in view while it streams.
+  // Keep the newest text in view while it streams, and when a conversation is opened.
   useEffect(() => {
     const el = logRef.current;
     if (el) el.scrollTop = el.scrollHeight;
-  }, [items]);
+  }, [items, view]);
 
   function failure(err: unknown): string {
     if (err instanceof ApiError && err.status === 401) {
@@ -262,7 +266,7 @@ export function ChatPanel({ open, client, zone, onClose, onTasksChanged, onShowT
                         <li key={i} class={`tool-card ${card.state}${settled ? ' settled' : ''}`}>
                           <strong class="tool-label">{settled ? `${card.label} (answered below)` : card.label}</strong>
                           {card.detail && !settled && <span class="tool-detail">{card.detail}</span>}
-                          {card.taskId !== null && (
+                          {card.taskId !== null && !settled && (
                             <button type="button" class="ghost small tool-link" onClick={() => onShowTask(card.taskId!)}>
                               Show task<span class="visually-hidden"> {card.title ? `“${card.title}”` : card.taskId}</span>
                             </button>

@@ -49,6 +49,8 @@ describe('toolCard', () => {
 
   it('counts a listing', () => {
     expect(toolCard(call({ tool: 'list_tasks', result: { tasks: [], count: 3 } }))).toMatchObject({ label: 'Looked up tasks', detail: '3 tasks', taskId: null });
+    const clock = { now: new Date(), zone: 'UTC' };
+    expect(toolCard(call({ tool: 'list_reminders', result: { reminders: [], count: 1 }, summary: '1 reminder: ...' }), clock).detail).toBe('1 reminder');
   });
 });
 

@@ -144,9 +144,11 @@ export function toolCard(call: ToolCallResult, clock?: CardClock): ToolCard {
   }
   const t = clock ? taskObject(call) : null;
   let detail = (t && clock && describeTask(t, clock)) || call.summary || '';
-  if (!detail && call.tool === 'list_tasks') {
-    const count = obj(call.result)?.count;
-    detail = typeof count === 'number' ? `${count} ${count === 1 ? 'task' : 'tasks'}` : '';
+  // A listing's summary repeats the answer's text (for a model): the count says enough.
+  const count = obj(call.result)?.count;
+  if ((call.tool === 'list_tasks' || call.tool === 'list_reminders') && typeof count === 'number' && (clock || !detail)) {
+    const noun = call.tool === 'list_tasks' ? 'task' : 'reminder';
+    detail = `${count} ${noun}${count === 1 ? '' : 's'}`;
   }
   return {
     state: 'ok',
