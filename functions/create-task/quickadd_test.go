@@ -44,6 +44,15 @@ func TestQuickAdd(t *testing.T) {
 		t.Errorf("due %v, want %v", task.DueDate, want)
 	}
 
+	// Said in February, "every month on the 31st" is first due Feb 28 and keeps the 31st.
+	feb := quickAPI(t, time.Date(2027, 2, 10, 9, 0, 0, 0, berlin))
+	feb.Do("ann", "POST", "/api/ann/tasks?parse=true", map[string]any{"text": "Rent every month on the 31st"}).
+		Expect(t, http.StatusCreated).Decode(t, &task)
+	if want := time.Date(2027, 2, 28, 23, 59, 0, 0, berlin); task.DueDate == nil || !task.DueDate.Equal(want) ||
+		task.RecurrenceDay == nil || *task.RecurrenceDay != 31 {
+		t.Errorf("rent on the 31st in February: due %v, recurrence_day %v; want %v and 31", task.DueDate, task.RecurrenceDay, want)
+	}
+
 	// A reminder in the text is set with the task.
 	api.Do("ann", "POST", "/api/ann/tasks?parse=true", map[string]any{"text": "dentist friday 3pm remind me 30 minutes before"}).
 		Expect(t, http.StatusCreated).Decode(t, &task)

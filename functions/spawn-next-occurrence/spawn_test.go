@@ -3,6 +3,7 @@ package spawn_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"sync"
@@ -189,6 +190,44 @@ func TestMonthlyNoDrift(t *testing.T) {
 			t.Fatalf("after %v got %v; want %s local", task.DueDate, next, w)
 		}
 		task = *next
+	}
+}
+
+// A series first due on the last day of a short month keeps the day it was given
+// (recurrence_day 31: Feb 28 -> Mar 31 -> Apr 30 -> May 31), and moving a due date within
+// the series (Mar 31 -> Apr 30) does not shorten it to the 30th.
+func TestMonthlyRecurrenceDay(t *testing.T) {
+	t.Parallel()
+	const tz = "America/New_York"
+	e := newEnv(t, tz, at(t, "2027-02-10 12:00", tz))
+	task := e.create(todo.TaskChanges{Recurrence: todo.Some(todo.Monthly), DueDate: todo.Some(at(t, "2027-02-28 09:00", tz)),
+		RecurrenceDay: todo.Some(31)})
+	if task.RecurrenceDay == nil || *task.RecurrenceDay != 31 {
+		t.Fatalf("created with recurrence_day %v, want 31", task.RecurrenceDay)
+	}
+	for _, w := range []string{"2027-03-31 09:00", "2027-04-30 09:00", "2027-05-31 09:00"} {
+		e.clock.Set(task.DueDate.Add(time.Hour))
+		next := e.completeAndSpawn(task.ID)
+		if next == nil || !next.DueDate.Equal(at(t, w, tz)) || next.RecurrenceDay == nil || *next.RecurrenceDay != 31 {
+			t.Fatalf("after %v got %+v; want %s local, day 31", task.DueDate, next, w)
+		}
+		task = *next
+	}
+	ctx := context.Background()
+	moved, err := e.store.UpdateTask(ctx, e.user, task.ID, todo.TaskChanges{DueDate: todo.Some(at(t, "2027-06-30 09:00", tz))})
+	if err != nil || moved.RecurrenceDay == nil || *moved.RecurrenceDay != 31 {
+		t.Fatalf("moved to Jun 30: %+v, %v; want recurrence_day still 31", moved, err)
+	}
+	e.clock.Set(moved.DueDate.Add(time.Hour))
+	if next := e.completeAndSpawn(task.ID); next == nil || !next.DueDate.Equal(at(t, "2027-07-31 09:00", tz)) {
+		t.Fatalf("after Jun 30 got %+v; want Jul 31", next)
+	}
+	// A day the due date does not fall on is refused, naming the field.
+	title, pri := "x", todo.Medium
+	_, err = e.store.CreateTask(ctx, e.user, todo.TaskChanges{Title: &title, Priority: &pri,
+		Recurrence: todo.Some(todo.Monthly), DueDate: todo.Some(at(t, "2027-03-15 09:00", tz)), RecurrenceDay: todo.Some(31)})
+	if te := (*todo.Error)(nil); !errors.As(err, &te) || te.Field != "recurrence_day" || te.Code != todo.Unprocessable {
+		t.Errorf("due the 15th with recurrence_day 31: %v, want an error naming recurrence_day", err)
 	}
 }
 

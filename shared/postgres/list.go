@@ -201,10 +201,7 @@ func (s *Store) ListTasks(ctx context.Context, userID string, q todo.TaskQuery) 
 			rows.Close()
 			return page, fmt.Errorf("listing tasks: %w", err)
 		}
-		if rec != nil {
-			p := todo.Recurrence(*rec)
-			r.RecurrencePattern = &p
-		}
+		r.scanned(rec)
 		page.Tasks = append(page.Tasks, r.Task)
 		keys = append(keys, k)
 		ids = append(ids, r.ID)

@@ -28,12 +28,23 @@ func scanTask(row pgx.Row) (taskRow, error) {
 	var rec *string
 	err := row.Scan(&r.ID, &r.UserID, &r.Title, &r.Description, &r.Completed, &r.CompletedAt, &r.DueDate,
 		&r.Priority, &rec, &r.RecurrenceEndDate, &r.anchor, &r.SpawnedFrom, &r.CreatedAt, &r.UpdatedAt)
-	if rec != nil {
-		p := todo.Recurrence(*rec)
-		r.RecurrencePattern = &p
-	}
+	r.scanned(rec)
 	r.Tags = []todo.Tag{}
 	return r, err
+}
+
+// scanned sets what is derived from the columns: the pattern, and a monthly series' day.
+func (r *taskRow) scanned(rec *string) {
+	r.RecurrencePattern, r.RecurrenceDay = nil, nil
+	if rec == nil {
+		return
+	}
+	p := todo.Recurrence(*rec)
+	r.RecurrencePattern = &p
+	if p == todo.Monthly && r.anchor != nil {
+		d := r.anchor.Day()
+		r.RecurrenceDay = &d
+	}
 }
 
 // lockTask loads the user's task for update, without its tags (lockTaskWithTags); another
@@ -108,7 +119,14 @@ func (s *Store) CreateTask(ctx context.Context, userID string, c todo.TaskChange
 		if err := todo.CheckRecurrence(r.DueDate, r.RecurrencePattern, r.RecurrenceEndDate); err != nil {
 			return err
 		}
-		r.anchor = anchorFor(r.Task, u.Location)
+		day := 0
+		if c.RecurrenceDay.Set && !c.RecurrenceDay.Null {
+			day = c.RecurrenceDay.Value
+			if err := todo.CheckRecurrenceDay(day, r.DueDate, r.RecurrencePattern, u.Location); err != nil {
+				return err
+			}
+		}
+		r.anchor = anchorFor(r.Task, u.Location, day)
 		created, err := insertTask(t, r, nil)
 		if err != nil {
 			return err
@@ -156,13 +174,34 @@ func emitCreated(t *tx, task todo.Task) error {
 }
 
 // anchorFor is the wall-clock anchor of a recurring task with a due date, else nil (a
-// series without a due date is anchored at completion).
-func anchorFor(task todo.Task, loc *time.Location) *time.Time {
+// series without a due date is anchored at completion). A monthly series given a day
+// (0: none) keeps that day of the month.
+func anchorFor(task todo.Task, loc *time.Location, day int) *time.Time {
 	if task.RecurrencePattern == nil || task.DueDate == nil {
 		return nil
 	}
-	w := recur.AnchorOf(*task.DueDate, loc).Wall()
+	a := recur.AnchorOf(*task.DueDate, loc)
+	if day > 0 && *task.RecurrencePattern == todo.Monthly {
+		a = recur.AnchorOnDay(*task.DueDate, loc, day)
+	}
+	w := a.Wall()
 	return &w
+}
+
+// keptDay is the day of the month the updated series keeps (0: the due date's). A day that was sent wins; otherwise a monthly
+// series keeps its day when the new due date still falls on it (Mar 31 moved to Apr 30
+// stays a "31st" series), and takes the new due date's day when it does not.
+func keptDay(cur, next taskRow, c todo.TaskChanges, loc *time.Location) int {
+	if c.RecurrenceDay.Set {
+		if c.RecurrenceDay.Null {
+			return 0
+		}
+		return c.RecurrenceDay.Value
+	}
+	if cur.RecurrenceDay != nil && todo.CheckRecurrenceDay(*cur.RecurrenceDay, next.DueDate, next.RecurrencePattern, loc) == nil {
+		return *cur.RecurrenceDay
+	}
+	return 0
 }
 
 // UpdateTask applies the changes that were sent and emits task.updated with each changed
@@ -234,8 +273,19 @@ func (s *Store) UpdateTask(ctx context.Context, userID string, id int64, c todo.
 			return err
 		}
 		_, dueChanged := changed["due_date"]
-		if _, recChanged := changed["recurrence_pattern"]; dueChanged || recChanged {
-			next.anchor = anchorFor(next.Task, u.Location)
+		_, recChanged := changed["recurrence_pattern"]
+		if dueChanged || recChanged || c.RecurrenceDay.Set {
+			day := keptDay(cur, next, c, u.Location)
+			if day > 0 {
+				if err := todo.CheckRecurrenceDay(day, next.DueDate, next.RecurrencePattern, u.Location); err != nil {
+					return err
+				}
+			}
+			next.anchor = anchorFor(next.Task, u.Location, day)
+			next.scanned((*string)(next.RecurrencePattern))
+			if before, after := cur.RecurrenceDay, next.RecurrenceDay; !equalPtr(before, after) {
+				note("recurrence_day", before, after)
+			}
 		}
 		if c.TagsSet {
 			before := cur.TagNames()

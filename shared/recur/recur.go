@@ -33,6 +33,28 @@ func AnchorOf(t time.Time, loc *time.Location) Anchor {
 	return Anchor{Day: date.NewAt(lt), Clock: clock.New(lt.Hour(), lt.Minute(), lt.Second(), lt.Nanosecond()/int(time.Millisecond))}
 }
 
+// AnchorOnDay is the anchor of a monthly series that keeps day of the month and is first
+// due at t (on that day, or on the last day of a shorter month): the latest date on or
+// before t's date whose day is day, at t's clock, so Feb 28 with day 31 is anchored at
+// Jan 31 and the series goes on to Mar 31.
+func AnchorOnDay(t time.Time, loc *time.Location, day int) Anchor {
+	a := AnchorOf(t, loc)
+	y, m, d := a.Day.Date()
+	for range 12 {
+		if day <= d && day <= daysIn(y, m) {
+			a.Day = date.New(y, m, day)
+			return a
+		}
+		m, d = m-1, 31
+		if m < time.January {
+			y, m = y-1, time.December
+		}
+	}
+	return a
+}
+
+func daysIn(y int, m time.Month) int { return time.Date(y, m+1, 0, 0, 0, 0, 0, time.UTC).Day() }
+
 // Wall is the anchor as a zone-less wall-clock time (how it is stored).
 func (a Anchor) Wall() time.Time {
 	y, m, d := a.Day.Date()

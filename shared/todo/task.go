@@ -97,8 +97,11 @@ type Task struct {
 	Priority          Priority    `json:"priority"`
 	RecurrencePattern *Recurrence `json:"recurrence_pattern"`
 	RecurrenceEndDate *time.Time  `json:"recurrence_end_date"`
-	Tags              []Tag       `json:"tags"`
-	Overdue           bool        `json:"overdue"`
+	// RecurrenceDay is the day of the month a monthly series keeps (29 to 31 fall on the
+	// last day of shorter months), nil for other tasks.
+	RecurrenceDay *int  `json:"recurrence_day"`
+	Tags          []Tag `json:"tags"`
+	Overdue       bool  `json:"overdue"`
 	// SpawnedFrom is the completed instance this one was created from, if any.
 	SpawnedFrom *int64    `json:"spawned_from,omitempty"`
 	CreatedAt   time.Time `json:"created_at"`
@@ -135,6 +138,7 @@ type TaskInput struct {
 	Priority          Optional[string]   `json:"priority" jsonschema:"low, medium or high; null means medium."`
 	RecurrencePattern Optional[string]   `json:"recurrence_pattern" jsonschema:"daily, weekly or monthly; null clears it (and its end)."`
 	RecurrenceEndDate Optional[string]   `json:"recurrence_end_date" jsonschema:"A day (2027-01-31, inclusive in the user's zone) or a time as for due_date; not before the due date; null clears it."`
+	RecurrenceDay     Optional[int]      `json:"recurrence_day" jsonschema:"For a monthly series, the day of the month it keeps (1 to 31; 29 to 31 fall on the last day of shorter months), so a series due Feb 28 can go on to Mar 31; null means the due date's day."`
 	TagIDs            Optional[[]int64]  `json:"tag_ids" jsonschema:"Ids of the user's tags; with tags, they replace the task's tags (at most 20); null means none."`
 	Tags              Optional[[]string] `json:"tags" jsonschema:"Tag names, created when missing; null means none."`
 	Completed         Optional[bool]     `json:"completed" jsonschema:"On update: true completes the task (as POST .../complete), false reopens it. A new task cannot start completed."`
@@ -173,6 +177,8 @@ type TaskChanges struct {
 	Priority      *Priority
 	Recurrence    Optional[Recurrence]
 	RecurrenceEnd Optional[EndDate]
+	// RecurrenceDay is the day of the month a monthly series keeps; null: the due date's.
+	RecurrenceDay Optional[int]
 	// Tags, when set, replace the task's tags: existing tag ids and names (names are
 	// created when missing).
 	TagsSet  bool
@@ -256,6 +262,15 @@ func (in TaskInput) Changes(create bool) (TaskChanges, error) {
 			c.RecurrenceEnd = Some(e)
 		}
 	}
+	if in.RecurrenceDay.Set {
+		if in.RecurrenceDay.Null {
+			c.RecurrenceDay = Null[int]()
+		} else if d := in.RecurrenceDay.Value; d < 1 || d > 31 {
+			return c, Errorf(Invalid, "recurrence_day", "recurrence_day must be a day of the month from 1 to 31, not %d", d)
+		} else {
+			c.RecurrenceDay = Some(d)
+		}
+	}
 	if in.TagIDs.Set || in.Tags.Set {
 		c.TagsSet = true
 		seen := map[int64]bool{}
@@ -323,7 +338,26 @@ func (in TaskInput) completed(create bool, c *TaskChanges) error {
 // Zoned reports whether applying the changes needs the user's zone: a time without a zone,
 // a day-long recurrence end, or a recurrence (its wall-clock anchor).
 func (c TaskChanges) Zoned() bool {
-	return c.DueLocal != nil || c.Recurrence.Set && !c.Recurrence.Null || c.RecurrenceEnd.Set && !c.RecurrenceEnd.Null
+	return c.DueLocal != nil || c.Recurrence.Set && !c.Recurrence.Null || c.RecurrenceEnd.Set && !c.RecurrenceEnd.Null ||
+		c.RecurrenceDay.Set && !c.RecurrenceDay.Null
+}
+
+// CheckRecurrenceDay enforces the rules of a monthly series' day on the task as it will
+// be: it needs a monthly pattern and a due date that falls on that day (or on the month's
+// last day when the month is shorter), in loc.
+func CheckRecurrenceDay(day int, due *time.Time, rec *Recurrence, loc *time.Location) error {
+	if rec == nil || *rec != Monthly {
+		return Errorf(Unprocessable, "recurrence_day", "recurrence_day needs a monthly recurrence_pattern")
+	}
+	if due == nil {
+		return Errorf(Unprocessable, "recurrence_day", "recurrence_day needs a due_date")
+	}
+	d := due.In(loc)
+	last := time.Date(d.Year(), d.Month()+1, 0, 0, 0, 0, 0, time.UTC).Day()
+	if d.Day() != min(day, last) {
+		return Errorf(Unprocessable, "recurrence_day", "the due date falls on day %d of its month, not on day %d; move due_date to that day", d.Day(), day)
+	}
+	return nil
 }
 
 // In resolves a zone-less due_date in loc, the user's zone (the recurrence end is resolved

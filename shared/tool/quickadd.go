@@ -60,6 +60,9 @@ func TaskArgs(f intent.Fields) map[string]any {
 	if f.Recurrence != nil {
 		args["recurrence_pattern"] = string(*f.Recurrence)
 	}
+	if f.RecurrenceDay > 0 {
+		args["recurrence_day"] = f.RecurrenceDay
+	}
 	if f.RecurrenceEnd != nil {
 		args["recurrence_end_date"] = f.RecurrenceEnd.Format(time.RFC3339)
 	}

@@ -109,7 +109,7 @@ func taskIDArg(what string) prop {
 }
 
 // taskFieldNames are the task arguments add_task and update_task share, in order.
-var taskFieldNames = []string{"title", "description", "priority", "due_date", "recurrence_pattern", "recurrence_end_date", "tags"}
+var taskFieldNames = []string{"title", "description", "priority", "due_date", "recurrence_pattern", "recurrence_end_date", "recurrence_day", "tags"}
 
 // taskFields are those arguments. On create, null means the default; on update it clears
 // the field (priority: back to medium).
@@ -134,6 +134,9 @@ func taskFields(update bool) []prop {
 			"a day, week or month after its due date."+nullMeans(update, "no repetition", "stops the repetition"), recurrences...))),
 		p("recurrence_end_date", orNull(str("The last day the task repeats: a date such as 2026-12-31 (inclusive, in the user's time zone) "+
 			"or an RFC 3339 time. Needs recurrence_pattern, and may not be before due_date."+nullMeans(update, "repeats with no end", "clears it")))),
+		p("recurrence_day", orNull(integer("For a monthly task, the day of the month it keeps (1 to 31; 29 to 31 fall on the last day of shorter months). "+
+			"Give it when the first due date is the last day of a shorter month, e.g. due_date Feb 28 with recurrence_day 31 goes on to Mar 31."+
+			nullMeans(update, "the due date's day", "goes back to the due date's day"), 1, 31))),
 		p("tags", orNull(listOf(tagsDesc, tagName(), todo.MaxTagsPerTask))),
 	}
 }
@@ -246,6 +249,7 @@ func taskOut() *jsonschema.Schema {
 		p("priority", enum("", priorities...)),
 		p("recurrence_pattern", rec),
 		p("recurrence_end_date", nullableTimeOut("")),
+		p("recurrence_day", orNull(integer("the day of the month a monthly task keeps", 0, 0))),
 		p("tags", listOf("", tagOut(), 0)),
 		p("overdue", &jsonschema.Schema{Type: "boolean", Description: "due in the past and not completed"}),
 		p("created_at", timeOut("")),

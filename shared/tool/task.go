@@ -19,7 +19,7 @@ func taskInput(c call, update bool) (todo.TaskInput, error) {
 	var in todo.TaskInput
 	dst := map[string]any{
 		"title": &in.Title, "description": &in.Description, "priority": &in.Priority, "due_date": &in.DueDate,
-		"recurrence_pattern": &in.RecurrencePattern, "recurrence_end_date": &in.RecurrenceEndDate, "tags": &in.Tags,
+		"recurrence_pattern": &in.RecurrencePattern, "recurrence_end_date": &in.RecurrenceEndDate, "recurrence_day": &in.RecurrenceDay, "tags": &in.Tags,
 	}
 	for _, name := range taskFieldNames {
 		if _, err := c.arg(name, dst[name]); err != nil {
@@ -46,7 +46,8 @@ func taskInput(c call, update bool) (todo.TaskInput, error) {
 		"title": func() { limited.Title = in.Title }, "description": func() { limited.Description = in.Description },
 		"priority": func() { limited.Priority = in.Priority }, "due_date": func() { limited.DueDate = in.DueDate },
 		"recurrence_pattern":  func() { limited.RecurrencePattern = in.RecurrencePattern },
-		"recurrence_end_date": func() { limited.RecurrenceEndDate = in.RecurrenceEndDate }, "tags": func() { limited.Tags = in.Tags },
+		"recurrence_end_date": func() { limited.RecurrenceEndDate = in.RecurrenceEndDate },
+		"recurrence_day":      func() { limited.RecurrenceDay = in.RecurrenceDay }, "tags": func() { limited.Tags = in.Tags },
 	}
 	for _, f := range fields {
 		keep[f]()
@@ -74,6 +75,8 @@ func setNull(in *todo.TaskInput, field string) {
 		in.RecurrencePattern = todo.Null[string]()
 	case "recurrence_end_date":
 		in.RecurrenceEndDate = todo.Null[string]()
+	case "recurrence_day":
+		in.RecurrenceDay = todo.Null[int]()
 	case "tags":
 		in.Tags = todo.Null[[]string]()
 	}

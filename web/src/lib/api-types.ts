@@ -451,6 +451,7 @@ export interface components {
             overdue: boolean;
             /** @enum {string} */
             priority: "low" | "medium" | "high";
+            recurrence_day: number | null;
             /** Format: date-time */
             recurrence_end_date: string | null;
             /** @enum {string|null} */
@@ -473,6 +474,8 @@ export interface components {
             is_completed?: boolean | null;
             /** @description low, medium or high; null means medium. */
             priority?: string | null;
+            /** @description For a monthly series, the day of the month it keeps (1 to 31; 29 to 31 fall on the last day of shorter months), so a series due Feb 28 can go on to Mar 31; null means the due date's day. */
+            recurrence_day?: number | null;
             /** @description A day (2027-01-31, inclusive in the user's zone) or a time as for due_date; not before the due date; null clears it. */
             recurrence_end_date?: string | null;
             /** @description daily, weekly or monthly; null clears it (and its end). */
