@@ -235,7 +235,7 @@ export function TasksPage({ session, onSignOut }: Props) {
   /** Shows a task the assistant touched: highlighted in the list, or opened when not listed. */
   async function showTask(id: number) {
     const key = String(id);
-    if (matchMedia(PHONE).matches) setChatOpen(false); // the chat covers the list on a phone
+    if (phone) setChatOpen(false); // the chat covers the list on a phone
     const el = document.querySelector<HTMLElement>(`li.task[data-task-id="${CSS.escape(key)}"]`);
     if (el) {
       setHighlight(key);
