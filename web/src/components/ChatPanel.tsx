@@ -109,7 +109,14 @@ export function ChatPanel({ open, client, zone, onClose, onTasksChanged, onShowT
       );
       setConversationId(res.conversation_id);
       // The final object is the truth (the stored text, every call).
-      patchLast((it) => ({ ...it, key: `m${res.message_id}`, content: res.response, toolCalls: res.tool_calls ?? [], streaming: false }));
+      patchLast((it) => ({
+        ...it,
+        key: `m${res.message_id}`,
+        content: res.response,
+        toolCalls: res.tool_calls ?? [],
+        streaming: false,
+        createdAt: new Date().toISOString(),
+      }));
       if (!changed && (res.tool_calls ?? []).some(changesTasks)) onTasksChanged();
       setConversations(null); // the history is stale now
     } catch (err) {
@@ -253,18 +260,20 @@ export function ChatPanel({ open, client, zone, onClose, onTasksChanged, onShowT
                 <p class="hint">Say “help” for everything I understand.</p>
               </li>
             )}
-            {items.map((it) => (
+            {items.map((it, at) => (
               <li key={it.key} class={`msg ${it.role}${it.error ? ' failed' : ''}`}>
                 <span class="visually-hidden">{it.role === 'user' ? 'You said:' : 'Assistant:'} </span>
                 {it.toolCalls.length > 0 && (
                   <ul class="tool-cards" aria-label="Actions">
                     {it.toolCalls.map((c, i) => {
                       const card = toolCard(c, { now: new Date(), zone });
-                      // A question answered since: the answer below says what happened.
+                      // A question answered since (the answer below says what happened), or
+                      // one the server no longer waits on.
                       const settled = card.state === 'pending' && c !== pending;
+                      const why = at === items.length - 1 ? 'no longer waiting' : 'answered below';
                       return (
                         <li key={i} class={`tool-card ${card.state}${settled ? ' settled' : ''}`}>
-                          <strong class="tool-label">{settled ? `${card.label} (answered below)` : card.label}</strong>
+                          <strong class="tool-label">{settled ? `${card.label} (${why})` : card.label}</strong>
                           {card.detail && !settled && <span class="tool-detail">{card.detail}</span>}
                           {card.taskId !== null && !settled && (
                             <button type="button" class="ghost small tool-link" onClick={() => onShowTask(card.taskId!)}>

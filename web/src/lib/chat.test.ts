@@ -70,6 +70,12 @@ describe('pendingConfirmation', () => {
     expect(pendingConfirmation([{ key: 'u', role: 'user', content: 'delete call mom', toolCalls: [] }, ask])).toBe(held);
   });
 
+  it('is gone when the server has forgotten the question', () => {
+    const asked = { ...ask, createdAt: '2026-12-02T00:00:00Z' };
+    expect(pendingConfirmation([asked], new Date('2026-12-02T00:09:00Z'))).toBe(held);
+    expect(pendingConfirmation([asked], new Date('2026-12-02T00:11:00Z'))).toBeNull();
+  });
+
   it('is gone once the user answered, or while the question still streams', () => {
     expect(pendingConfirmation([ask, { key: 'u', role: 'user', content: 'yes', toolCalls: [] }])).toBeNull();
     expect(pendingConfirmation([{ ...ask, streaming: true }])).toBeNull();
@@ -81,7 +87,7 @@ describe('itemsOf and conversationTitle', () => {
   it('turns stored messages into items', () => {
     expect(
       itemsOf([{ id: 1, role: 'user', content: 'hi', tool_calls: null, created_at: '2026-12-02T00:00:00Z' }]),
-    ).toEqual([{ key: 'm1', role: 'user', content: 'hi', toolCalls: [] }]);
+    ).toEqual([{ key: 'm1', role: 'user', content: 'hi', toolCalls: [], createdAt: '2026-12-02T00:00:00Z' }]);
     expect(conversationTitle({ id: 4, title: null })).toBe('Conversation 4');
     expect(conversationTitle({ id: 4, title: 'add call mom' })).toBe('add call mom');
   });

@@ -171,7 +171,12 @@ export interface ChatItem {
   streaming?: boolean;
   /** The answer failed: this is the error to show (the user's message stays). */
   error?: string;
+  /** When it was stored (RFC 3339); absent for a message of this visit. */
+  createdAt?: string;
 }
+
+/** How long the server keeps a delete waiting for its yes (todo.PendingFor). */
+export const CONFIRMATION_WINDOW_MS = 10 * 60_000;
 
 /** The panel's items for a stored conversation. */
 export function itemsOf(messages: ChatMessage[]): ChatItem[] {
@@ -180,17 +185,20 @@ export function itemsOf(messages: ChatMessage[]): ChatItem[] {
     role: m.role === 'user' ? 'user' : 'assistant',
     content: m.content,
     toolCalls: m.tool_calls ?? [],
+    createdAt: m.created_at,
   }));
 }
 
 /**
  * The delete waiting for the user's answer: the last message is the assistant's and it
  * holds a call that needs confirmation. Any later message answers it (the server drops
- * held calls on anything but yes).
+ * held calls on anything but yes), and after CONFIRMATION_WINDOW_MS the server has
+ * forgotten the question.
  */
-export function pendingConfirmation(items: ChatItem[]): ToolCallResult | null {
+export function pendingConfirmation(items: ChatItem[], now: Date = new Date()): ToolCallResult | null {
   const last = items[items.length - 1];
   if (!last || last.role !== 'assistant' || last.streaming || last.error) return null;
+  if (last.createdAt && now.getTime() - Date.parse(last.createdAt) > CONFIRMATION_WINDOW_MS) return null;
   return last.toolCalls.find((c) => c.confirmation_required) ?? null;
 }
 
