@@ -68,13 +68,21 @@ describe('the assistant and quick add', () => {
     await expect.poll(async () => (await api<{ tz: string }>('/profile')).tz).toBe(ZONE);
     await expect.poll(() => page.locator('.toast').innerText()).toContain(`Your time zone is now ${ZONE}`);
 
-    // The settings show it, and the zone can be changed there (not now).
+    // The settings show it; the email for reminders is set there, with errors next to it.
     await page.getByRole('button', { name: 'Settings' }).click();
     const settings = page.getByRole('dialog', { name: 'Settings' });
     await settings.waitFor();
     expect(await settings.getByLabel('Time zone').inputValue()).toBe(ZONE);
-    await page.keyboard.press('Escape');
+    const email = settings.getByLabel('Email for reminders');
+    await email.fill('not an address');
+    await settings.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => settings.locator('#s-email-error').innerText()).toMatch(/email/i);
+    expect(await email.getAttribute('aria-invalid')).toBe('true');
+    await email.fill('me@example.com');
+    await settings.getByRole('button', { name: 'Save' }).click();
     await settings.waitFor({ state: 'hidden' });
+    const profile = await api<{ tz: string; email: string | null }>('/profile');
+    expect([profile.tz, profile.email]).toEqual([ZONE, 'me@example.com']);
   });
 
   it('adds a task by chat, in the browser’s zone, and links the card to it', async () => {
