@@ -20,6 +20,7 @@ require (
 	github.com/taskline/taskline/functions/send-email v0.0.0
 	github.com/taskline/taskline/functions/spawn-next-occurrence v0.0.0
 	github.com/taskline/taskline/functions/tick-reminders v0.0.0
+	github.com/taskline/taskline/functions/tokens v0.0.0
 	github.com/taskline/taskline/functions/update-task v0.0.0
 	github.com/taskline/taskline/shared v0.0.0
 	github.com/taskline/taskline/web v0.0.0
@@ -107,6 +108,7 @@ replace (
 	github.com/taskline/taskline/functions/send-email => ../functions/send-email
 	github.com/taskline/taskline/functions/spawn-next-occurrence => ../functions/spawn-next-occurrence
 	github.com/taskline/taskline/functions/tick-reminders => ../functions/tick-reminders
+	github.com/taskline/taskline/functions/tokens => ../functions/tokens
 	github.com/taskline/taskline/functions/update-task => ../functions/update-task
 	github.com/taskline/taskline/shared => ../shared
 	github.com/taskline/taskline/web => ../web
