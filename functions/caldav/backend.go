@@ -255,6 +255,11 @@ func (b *backend) PutCalendarObject(ctx context.Context, p string, cal *ical.Cal
 	if err := b.syncReminders(ctx, task, cur.Reminders, in.reminders); err != nil {
 		return nil, b.httpError(ctx, err)
 	}
+	for _, c := range cal.Children {
+		if c.Name == ical.CompToDo && c.Props.Get(ical.PropDateTimeStamp) == nil {
+			c.Props.SetDateTime(ical.PropDateTimeStamp, b.store.Now().UTC()) // required; some clients leave it out
+		}
+	}
 	raw, _, err := encode(cal)
 	if err != nil {
 		return nil, b.httpError(ctx, err)

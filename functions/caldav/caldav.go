@@ -40,8 +40,8 @@ func Routes(d *runtime.Deps) []runtime.Route {
 	f := &feed{store: d.Store, log: d.Log}
 	return []runtime.Route{
 		{Pattern: "/dav/", Handler: s, Public: true},
-		{Pattern: "/dav", Handler: http.RedirectHandler("/dav/", http.StatusMovedPermanently), Public: true},
-		{Pattern: "/.well-known/caldav", Handler: http.RedirectHandler("/dav/", http.StatusMovedPermanently), Public: true},
+		{Pattern: "/dav", Handler: http.RedirectHandler("/dav/", http.StatusPermanentRedirect), Public: true},
+		{Pattern: "/.well-known/caldav", Handler: http.RedirectHandler("/dav/", http.StatusPermanentRedirect), Public: true},
 		{Pattern: "GET /feeds/{file}", Handler: f, Public: true},
 	}
 }

@@ -5,6 +5,9 @@ go 1.26.0
 require (
 	github.com/emersion/go-ical v0.0.0-20250329121855-f41e73efc392
 	github.com/emersion/go-webdav v0.6.0
+	github.com/taskline/taskline/functions/complete-task v0.0.0
+	github.com/taskline/taskline/functions/query-tasks v0.0.0
+	github.com/taskline/taskline/functions/tokens v0.0.0
 	github.com/taskline/taskline/shared v0.0.0
 	github.com/teambition/rrule-go v1.8.2
 )
@@ -41,4 +44,9 @@ require (
 	golang.org/x/time v0.15.0 // indirect
 )
 
-replace github.com/taskline/taskline/shared => ../../shared
+replace (
+	github.com/taskline/taskline/functions/complete-task => ../complete-task
+	github.com/taskline/taskline/functions/query-tasks => ../query-tasks
+	github.com/taskline/taskline/functions/tokens => ../tokens
+	github.com/taskline/taskline/shared => ../../shared
+)
