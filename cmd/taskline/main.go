@@ -25,6 +25,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/taskline/taskline/functions/caldav"
 	"github.com/taskline/taskline/functions/chat"
 	completetask "github.com/taskline/taskline/functions/complete-task"
 	createtask "github.com/taskline/taskline/functions/create-task"
@@ -59,6 +60,7 @@ var httpFunctions = []struct {
 	{"profile", profile.Routes},
 	{chat.Name, chat.Routes},
 	{tokens.Name, tokens.Routes},
+	{caldav.Name, caldav.Routes},
 }
 
 // localPoolSize is the connection pool of the binary's own Postgres (see relayWorkers).

@@ -177,7 +177,7 @@ func TestTaskToVTODO(t *testing.T) {
 	task, err := e.api.Store.CreateTask(ctx, "ann", todo.TaskChanges{Title: &title, Description: &desc, Priority: &high,
 		DueDate: todo.Some(due), Recurrence: todo.Some(monthly), RecurrenceDay: todo.Some(31),
 		RecurrenceEnd: todo.Some(todo.EndDate{At: time.Date(2031, 12, 31, 23, 59, 59, 0, time.UTC)}),
-		TagsSet: true, TagNames: []string{"home", "money"}})
+		TagsSet:       true, TagNames: []string{"home", "money"}})
 	if err != nil {
 		t.Fatal(err)
 	}
