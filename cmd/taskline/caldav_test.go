@@ -29,8 +29,8 @@ func (l *local) token(t *testing.T) string {
 
 type pyTodo struct {
 	UID, Summary, Status, X string
-	Priority              int
-	Due                   *string
+	Priority                int
+	Due                     *string
 }
 
 // TestPythonCalDAVClient: Debian's python3-caldav discovers the list, creates a daily task
