@@ -42,7 +42,9 @@ func Routes(d *runtime.Deps) []runtime.Route {
 		{Pattern: "/dav/", Handler: s, Public: true},
 		{Pattern: "/dav", Handler: http.RedirectHandler("/dav/", http.StatusPermanentRedirect), Public: true},
 		{Pattern: "/.well-known/caldav", Handler: http.RedirectHandler("/dav/", http.StatusPermanentRedirect), Public: true},
-		{Pattern: "GET /feeds/{file}", Handler: f, Public: true},
+		// No method in the pattern: the feed is text/calendar, not part of the JSON API the
+		// OpenAPI document describes; it answers GET and HEAD itself.
+		{Pattern: "/feeds/", Handler: f, Public: true},
 	}
 }
 

@@ -30,8 +30,13 @@ type feed struct {
 const eventLength = 30 * time.Minute
 
 func (f *feed) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	secret, ok := strings.CutSuffix(r.PathValue("file"), ".ics")
-	if !ok || !auth.IsAccessToken(secret) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		http.Error(w, "the feed is read-only", http.StatusMethodNotAllowed)
+		return
+	}
+	secret, ok := strings.CutSuffix(strings.TrimPrefix(r.URL.Path, "/feeds/"), ".ics")
+	if !ok || strings.Contains(secret, "/") || !auth.IsAccessToken(secret) {
 		http.NotFound(w, r)
 		return
 	}
