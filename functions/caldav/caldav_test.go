@@ -314,6 +314,18 @@ func TestVTODOToTask(t *testing.T) {
 		}
 	}
 
+	// A date without a time (Tasks.org's "no time"): due at the end of that day in the
+	// user's zone, on the day DST ends too, and given back as a date.
+	e.put("allday.ics", vtodo("UID:allday", "SUMMARY:All day", "DUE;VALUE=DATE:20301103"), nil)
+	for _, k := range e.apiTasks() {
+		if k.Title == "All day" && (k.DueDate == nil || !k.DueDate.Equal(time.Date(2030, 11, 3, 23, 59, 59, 0, e.ny))) {
+			t.Errorf("date-only DUE is %v, want Nov 3 2030 23:59:59 New York", k.DueDate)
+		}
+	}
+	if td, _ = e.get("allday.ics"); prop(td, ical.PropDue) != "20301103" {
+		t.Errorf("date-only DUE came back as %q", prop(td, ical.PropDue))
+	}
+
 	// Another object with a UID already in use: refused.
 	st, _ = e.put("dup.ics", vtodo("UID:client-uid-1", "SUMMARY:dup"), nil)
 	if st < 400 {

@@ -20,9 +20,12 @@ import (
 // prodID names Taskline in the objects it writes.
 const prodID = "-//Taskline//CalDAV//EN"
 
-// dateOnlyHour: a DUE given as a date (no time) is due at the end of that day in the
-// user's zone, so it turns overdue the next day, as the client showed it.
-const endOfDay = 24*time.Hour - time.Second
+// endOfDay: a DUE given as a date (no time) is due at the end of that day in the user's
+// zone (23:59:59 wall clock, on DST days too), so it turns overdue the next day, as the
+// client showed it.
+func endOfDay(d time.Time, loc *time.Location) time.Time {
+	return time.Date(d.Year(), d.Month(), d.Day(), 23, 59, 59, 0, loc)
+}
 
 // uidOf is the UID of a task made outside CalDAV.
 func uidOf(o postgres.CalDAVObject) string {
@@ -189,7 +192,7 @@ func dueOf(p *ical.Prop, loc *time.Location) (time.Time, error) {
 		return at, err
 	}
 	if p.ValueType() == ical.ValueDate || len(p.Value) == len("20060102") {
-		at = at.Add(endOfDay)
+		at = endOfDay(at, loc)
 	}
 	return at.UTC().Round(time.Microsecond), nil
 }
@@ -346,7 +349,7 @@ func parse(cal *ical.Calendar, loc *time.Location, now time.Time) (parsed, error
 			}
 			if s.until != nil {
 				if s.dateEnd {
-					c.RecurrenceEnd = todo.Some(todo.EndDate{At: time.Date(s.until.Year(), s.until.Month(), s.until.Day(), 0, 0, 0, 0, loc).Add(endOfDay)})
+					c.RecurrenceEnd = todo.Some(todo.EndDate{At: endOfDay(*s.until, loc)})
 				} else {
 					c.RecurrenceEnd = todo.Some(todo.EndDate{At: s.until.UTC()})
 				}
