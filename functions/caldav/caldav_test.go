@@ -28,7 +28,7 @@ func TestMain(m *testing.M) { pgtest.Main(m) }
 // env is a server with the CalDAV, tokens and task API functions, and a user with a
 // personal access token in New York.
 type env struct {
-	t      *testing.T
+	t      testing.TB
 	api    *apitest.API
 	user   string
 	secret string
@@ -36,12 +36,12 @@ type env struct {
 	ny     *time.Location
 }
 
-func newEnv(t *testing.T, user string) *env {
+func newEnv(t testing.TB, user string) *env {
 	api := apitest.New(t, davfn.Routes, tokens.Routes, querytasks.Routes, completetask.Routes)
 	return withUser(t, api, user)
 }
 
-func withUser(t *testing.T, api *apitest.API, user string) *env {
+func withUser(t testing.TB, api *apitest.API, user string) *env {
 	ny, _ := time.LoadLocation("America/New_York")
 	tz := "America/New_York"
 	api.Do(user, "GET", "/api/"+user+"/tokens", nil).Expect(t, 200) // records the user
