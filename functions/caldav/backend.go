@@ -63,7 +63,7 @@ func (b *backend) CalendarHomeSetPath(ctx context.Context) (string, error) {
 
 func (b *backend) calendar(ctx context.Context) caldav.Calendar {
 	return caldav.Calendar{Path: listPath(userOf(ctx)), Name: "Taskline", Description: "Your Taskline tasks",
-		SupportedComponentSet: []string{ical.CompToDo}, MaxResourceSize: 256 << 10}
+		SupportedComponentSet: []string{ical.CompToDo}, MaxResourceSize: maxObject}
 }
 
 func (b *backend) CreateCalendar(ctx context.Context, _ *caldav.Calendar) error {

@@ -102,6 +102,8 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case r.Method == "PROPFIND":
 		s.propfind(w, r)
 		return
+	case r.Method == http.MethodPut:
+		r.Body = http.MaxBytesReader(w, r.Body, maxObject)
 	}
 	s.dav.ServeHTTP(w, r)
 }
@@ -126,6 +128,9 @@ func (s *server) version(ctx context.Context) (time.Time, string, string, error)
 }
 
 const syncTokenPrefix = "urn:taskline:sync:"
+
+// maxObject bounds a task's iCalendar text (the list's max-resource-size).
+const maxObject = 256 << 10
 
 // syncCollection is the body of an RFC 6578 sync-collection REPORT.
 type syncCollection struct {
