@@ -8,6 +8,7 @@ require (
 	github.com/modelcontextprotocol/go-sdk v1.8.0
 	github.com/pb33f/libopenapi v0.42.4
 	github.com/pb33f/libopenapi-validator v0.16.2
+	github.com/taskline/taskline/functions/caldav v0.0.0
 	github.com/taskline/taskline/functions/chat v0.0.0
 	github.com/taskline/taskline/functions/complete-task v0.0.0
 	github.com/taskline/taskline/functions/create-task v0.0.0
@@ -20,6 +21,7 @@ require (
 	github.com/taskline/taskline/functions/send-email v0.0.0
 	github.com/taskline/taskline/functions/spawn-next-occurrence v0.0.0
 	github.com/taskline/taskline/functions/tick-reminders v0.0.0
+	github.com/taskline/taskline/functions/tokens v0.0.0
 	github.com/taskline/taskline/functions/update-task v0.0.0
 	github.com/taskline/taskline/shared v0.0.0
 	github.com/taskline/taskline/web v0.0.0
@@ -36,8 +38,10 @@ require (
 	github.com/buger/jsonparser v1.6.1 // indirect
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect
 	github.com/coder/websocket v1.8.15 // indirect
+	github.com/emersion/go-ical v0.0.0-20250329121855-f41e73efc392 // indirect
 	github.com/emersion/go-sasl v0.0.0-20241020182733-b788ff22d5a6 // indirect
 	github.com/emersion/go-smtp v0.25.1 // indirect
+	github.com/emersion/go-webdav v0.6.0 // indirect
 	github.com/go-logr/logr v1.4.4 // indirect
 	github.com/go-logr/stdr v1.2.2 // indirect
 	github.com/go-openapi/jsonpointer v1.0.2 // indirect
@@ -70,6 +74,7 @@ require (
 	github.com/segmentio/encoding v0.5.4 // indirect
 	github.com/sethvargo/go-retry v0.5.0 // indirect
 	github.com/standard-webhooks/standard-webhooks/libraries v0.0.1 // indirect
+	github.com/teambition/rrule-go v1.8.2 // indirect
 	github.com/tidwall/gjson v1.20.0 // indirect
 	github.com/tidwall/match v1.1.1 // indirect
 	github.com/tidwall/pretty v1.2.1 // indirect
@@ -95,6 +100,7 @@ require (
 )
 
 replace (
+	github.com/taskline/taskline/functions/caldav => ../functions/caldav
 	github.com/taskline/taskline/functions/chat => ../functions/chat
 	github.com/taskline/taskline/functions/complete-task => ../functions/complete-task
 	github.com/taskline/taskline/functions/create-task => ../functions/create-task
@@ -107,6 +113,7 @@ replace (
 	github.com/taskline/taskline/functions/send-email => ../functions/send-email
 	github.com/taskline/taskline/functions/spawn-next-occurrence => ../functions/spawn-next-occurrence
 	github.com/taskline/taskline/functions/tick-reminders => ../functions/tick-reminders
+	github.com/taskline/taskline/functions/tokens => ../functions/tokens
 	github.com/taskline/taskline/functions/update-task => ../functions/update-task
 	github.com/taskline/taskline/shared => ../shared
 	github.com/taskline/taskline/web => ../web

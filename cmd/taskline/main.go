@@ -25,6 +25,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/taskline/taskline/functions/caldav"
 	"github.com/taskline/taskline/functions/chat"
 	completetask "github.com/taskline/taskline/functions/complete-task"
 	createtask "github.com/taskline/taskline/functions/create-task"
@@ -33,6 +34,7 @@ import (
 	"github.com/taskline/taskline/functions/profile"
 	querytasks "github.com/taskline/taskline/functions/query-tasks"
 	schedulereminder "github.com/taskline/taskline/functions/schedule-reminder"
+	"github.com/taskline/taskline/functions/tokens"
 	updatetask "github.com/taskline/taskline/functions/update-task"
 	"github.com/taskline/taskline/shared/auth"
 	"github.com/taskline/taskline/shared/pglocal"
@@ -57,6 +59,8 @@ var httpFunctions = []struct {
 	{"schedule-reminder", schedulereminder.Routes},
 	{"profile", profile.Routes},
 	{chat.Name, chat.Routes},
+	{tokens.Name, tokens.Routes},
+	{caldav.Name, caldav.Routes},
 }
 
 // localPoolSize is the connection pool of the binary's own Postgres (see relayWorkers).

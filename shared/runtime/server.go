@@ -46,10 +46,14 @@ func (d *Deps) Mounted() []Mounted {
 // NewDeps builds the dependencies of a function on an open store.
 func NewDeps(cfg Config, log *slog.Logger, store *postgres.Store, v auth.Verifier) *Deps {
 	ew := ErrorWriter{Log: log}
-	return &Deps{
+	d := &Deps{
 		Config: cfg, Log: log, Store: store, Errors: ew,
 		Guard: &auth.Guard{Verifier: v, Users: store, OnError: ew.Write},
 	}
+	if store != nil {
+		d.Guard.Tokens = store // personal access tokens (shared/auth/pat.go)
+	}
+	return d
 }
 
 // Verifier builds the token verifier the configuration asks for: JWKS (RS256) when
