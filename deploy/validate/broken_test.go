@@ -215,7 +215,7 @@ func TestBrokenManifestsFail(t *testing.T) {
 		{"component change never reaches the pods", "prod", "deployments.yaml", "Deployment/send-email",
 			"checksum/dapr:", "checksum-dapr:", "no checksum/dapr annotation"},
 		{"pools above the connection budget", "prod", "knative-services.yaml", "Service/create-task",
-			"- name: DATABASE_POOL_MAX_CONNS\n              value: \"9\"", "- name: DATABASE_POOL_MAX_CONNS\n              value: \"90\"", "above the budget of 2000"},
+			"- name: DATABASE_POOL_MAX_CONNS\n              value: \"8\"", "- name: DATABASE_POOL_MAX_CONNS\n              value: \"90\"", "above the budget of 2000"},
 		{"pool size left to pgx", "prod", "deployments.yaml", "Deployment/tick-reminders",
 			"- name: DATABASE_POOL_MAX_CONNS", "- name: DATABASE_POOL_MAX", "no DATABASE_POOL_MAX_CONNS"},
 		{"send-email wakes only on Kafka lag", "prod", "scaledobjects.yaml", "ScaledObject/send-email",
