@@ -12,6 +12,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	servingv1 "knative.dev/serving/pkg/apis/serving/v1"
@@ -44,6 +45,7 @@ var kinds = map[string]func() any{
 	"apps/v1/Deployment":                               func() any { return &appsv1.Deployment{} },
 	"batch/v1/Job":                                     func() any { return &batchv1.Job{} },
 	"rbac.authorization.k8s.io/v1/Role":                func() any { return &rbacv1.Role{} },
+	"networking.k8s.io/v1/NetworkPolicy":               func() any { return &networkingv1.NetworkPolicy{} },
 	"rbac.authorization.k8s.io/v1/RoleBinding":         func() any { return &rbacv1.RoleBinding{} },
 	"serving.knative.dev/v1/Service":                   func() any { return &servingv1.Service{} },
 	"keda.sh/v1alpha1/ScaledObject":                    func() any { return &kedav1alpha1.ScaledObject{} },

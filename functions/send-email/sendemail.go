@@ -65,7 +65,7 @@ func Build(d *runtime.Deps) (runtime.EventFunction, error) {
 func SenderFromEnv(ctx context.Context, d *runtime.Deps) (mail.Sender, error) {
 	url := d.Config.SMTPURL
 	if ref := os.Getenv("SMTP_URL_SECRET"); url == "" && ref != "" {
-		v, err := mail.DaprSecret(ctx, d.Config.DaprHTTPPort, ref)
+		v, err := mail.DaprSecret(ctx, d.Config.DaprGRPCPort, ref)
 		if err != nil {
 			return nil, err
 		}

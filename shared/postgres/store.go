@@ -7,6 +7,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"strconv"
 	"time"
 
 	cloudevents "github.com/cloudevents/sdk-go/v2"
@@ -37,6 +39,15 @@ func Open(ctx context.Context, databaseURL string) (*pgxpool.Pool, error) {
 	cfg, err := pgxpool.ParseConfig(databaseURL)
 	if err != nil {
 		return nil, fmt.Errorf("parsing DATABASE_URL: %w", err)
+	}
+	// The chart sizes each pod's pool from the connection budget (deploy/README.md).
+	if v := os.Getenv("DATABASE_POOL_MAX_CONNS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return nil, fmt.Errorf("DATABASE_POOL_MAX_CONNS must be a positive number, not %q", v)
+		}
+		cfg.MaxConns = int32(n)
+		cfg.MinConns = min(cfg.MinConns, cfg.MaxConns)
 	}
 	cfg.ConnConfig.Tracer = telemetry.QueryTracer{}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)

@@ -20,6 +20,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/taskline/taskline/shared/bus"
+	"github.com/taskline/taskline/shared/dapr"
 	"github.com/taskline/taskline/shared/event"
 	"github.com/taskline/taskline/shared/todo"
 )
@@ -243,17 +244,22 @@ func BindingHandler(d *Deps, f EventFunction, name string, b Binding) http.Handl
 // MountEvents registers an event function's routes: POST / (CloudEvents), POST
 // /events/<topic> (Dapr), GET /dapr/subscribe, and POST and OPTIONS /<binding> for each
 // input binding (Dapr probes bindings with OPTIONS at start).
+//
+// With APP_API_TOKEN set (Dapr's app token: daprd sends it as dapr-api-token on every call),
+// every one of these routes refuses a call without it: only the sidecar may deliver events
+// or fire bindings.
 func MountEvents(mux *http.ServeMux, d *Deps, f EventFunction) {
+	guard := func(h http.Handler) http.Handler { return dapr.RequireAppToken(d.Config.AppAPIToken, h) }
 	if f.Handle != nil {
-		mux.Handle("POST /{$}", CloudEventsHandler(d, f))
+		mux.Handle("POST /{$}", guard(CloudEventsHandler(d, f)))
 		if f.Topic != "" {
-			mux.Handle("POST "+f.DaprRoute(), DaprTopicHandler(d, f))
+			mux.Handle("POST "+f.DaprRoute(), guard(DaprTopicHandler(d, f)))
 		}
 	}
-	mux.Handle("GET /dapr/subscribe", DaprSubscribeHandler(d, f))
+	mux.Handle("GET /dapr/subscribe", guard(DaprSubscribeHandler(d, f)))
 	for name, b := range f.Bindings {
-		mux.Handle("POST /"+name, BindingHandler(d, f, name, b))
-		mux.HandleFunc("OPTIONS /"+name, func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusOK) })
+		mux.Handle("POST /"+name, guard(BindingHandler(d, f, name, b)))
+		mux.Handle("OPTIONS /"+name, guard(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusOK) })))
 	}
 }
 
