@@ -6,6 +6,7 @@ require (
 	github.com/dapr/dapr v1.16.0
 	github.com/dapr/kit v0.16.1
 	github.com/kedacore/keda/v2 v2.21.0
+	github.com/prometheus-operator/prometheus-operator/pkg/apis/monitoring v0.93.1
 	github.com/rhysd/actionlint v1.7.12
 	github.com/taskline/taskline/shared v0.0.0-00010101000000-000000000000
 	helm.sh/helm/v3 v3.19.0

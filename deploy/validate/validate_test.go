@@ -36,6 +36,10 @@ func TestChartIsValidForEveryValuesFile(t *testing.T) {
 		{name: "prod, events through KafkaSource, publishing through Dapr", values: "values-prod.yaml",
 			set: map[string]any{"eventRuntime": "kafkasource"}},
 		{name: "prod, HTTP as Deployments", values: "values-prod.yaml", set: map[string]any{"httpRuntime": "deployment"}},
+		{name: "prod with tracing to a collector and the Prometheus Operator objects", values: "values-prod.yaml", set: map[string]any{
+			"tracing":    map[string]any{"otlpEndpoint": "http://otel-collector.observability:4318"},
+			"monitoring": map[string]any{"podMonitor": map[string]any{"enabled": true}, "prometheusRule": map[string]any{"enabled": true}, "dashboard": map[string]any{"enabled": true}},
+		}},
 		{name: "prod, mTLS to Kafka", values: "values-prod.yaml",
 			set: map[string]any{"kafka": map[string]any{"authType": "mtls"}}},
 		{name: "prod without PgBouncer at a budget that fits", values: "values-prod.yaml",

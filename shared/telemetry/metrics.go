@@ -71,15 +71,20 @@ func init() {
 	Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 }
 
+// collected are the metrics defined here, in order.
+var collected []prometheus.Collector
+
 func histogram(o prometheus.HistogramOpts, labels ...string) *prometheus.HistogramVec {
 	h := prometheus.NewHistogramVec(o, labels)
 	Registry.MustRegister(h)
+	collected = append(collected, h)
 	return h
 }
 
 func counter(o prometheus.CounterOpts, labels ...string) *prometheus.CounterVec {
 	c := prometheus.NewCounterVec(o, labels)
 	Registry.MustRegister(c)
+	collected = append(collected, c)
 	return c
 }
 

@@ -101,6 +101,10 @@ dapr.io/api-token-secret: {{ .root.Values.dapr.apiToken.secret | quote }}
 {{- if .root.Values.dapr.appToken.secret }}
 dapr.io/app-token-secret: {{ .root.Values.dapr.appToken.secret | quote }}
 {{- end }}
+{{- if .root.Values.tracing.otlpEndpoint }}
+# daprd's spans go to the same collector (templates/dapr/configuration.yaml).
+dapr.io/config: taskline-tracing
+{{- end }}
 # A changed component, subscription or resiliency policy rolls the pods: daprd reads them
 # only at start.
 checksum/dapr: {{ include "taskline.daprChecksum" .root | quote }}
@@ -109,7 +113,7 @@ checksum/dapr: {{ include "taskline.daprChecksum" .root | quote }}
 {{/* Hash of everything daprd loads at start. */}}
 {{- define "taskline.daprChecksum" -}}
 {{- $out := "" -}}
-{{- range $t := list "pubsub.yaml" "reminder-tick.yaml" "resiliency.yaml" "subscriptions.yaml" -}}
+{{- range $t := list "pubsub.yaml" "reminder-tick.yaml" "resiliency.yaml" "subscriptions.yaml" "configuration.yaml" -}}
 {{- $out = print $out (include (print $.Template.BasePath "/dapr/" $t) $) -}}
 {{- end -}}
 {{- $out | sha256sum | trunc 16 -}}
@@ -131,6 +135,10 @@ checksum/dapr: {{ include "taskline.daprChecksum" .root | quote }}
 {{- $fn := .fn -}}
 - name: LOG_LEVEL
   value: {{ $v.logLevel | quote }}
+{{- with $v.tracing.otlpEndpoint }}
+- name: OTEL_EXPORTER_OTLP_ENDPOINT
+  value: {{ . | quote }}
+{{- end }}
 {{- if ne (toString $fn.database) "false" }}
 - name: DATABASE_URL
   valueFrom:
@@ -375,4 +383,14 @@ SELECT count(*) FROM reminders WHERE (status = 'pending' AND remind_at <= now() 
 {{- $ports = append $ports (regexReplaceAll "^.*:" . "") -}}
 {{- end -}}
 {{- join "," $ports -}}
+{{- end }}
+
+{{/* The OTLP endpoint as Dapr's Configuration wants it (host:port, no scheme), and its port. */}}
+{{- define "taskline.otlpHostPort" -}}
+{{- $u := urlParse .Values.tracing.otlpEndpoint -}}
+{{- if contains ":" $u.host }}{{ $u.host }}{{ else }}{{ $u.host }}:{{ if eq $u.scheme "https" }}443{{ else }}4318{{ end }}{{ end -}}
+{{- end }}
+
+{{- define "taskline.otlpPort" -}}
+{{- include "taskline.otlpHostPort" . | splitList ":" | last -}}
 {{- end }}
