@@ -28,6 +28,8 @@ import (
 type Claims struct {
 	Email    string `json:"email,omitempty"`
 	TimeZone string `json:"tz,omitempty"`
+	// Token is set when the request carried a personal access token instead of a JWT.
+	Token *todo.TokenAuth `json:"-"`
 	jwt.RegisteredClaims
 }
 
@@ -179,6 +181,8 @@ type Guard struct {
 	Users    Users
 	// OnError writes an error response; the runtime supplies its JSON error writer.
 	OnError func(w http.ResponseWriter, r *http.Request, err error)
+	// Tokens checks personal access tokens (see pat.go); nil accepts JWTs only.
+	Tokens Tokens
 
 	seen sync.Map // "sub\x00email\x00tz" -> struct{}
 }
@@ -197,8 +201,11 @@ func (g *Guard) Require(next http.Handler) http.Handler {
 			g.OnError(w, r, todo.Errorf(todo.Forbidden, "user_id", "the token is for another user"))
 			return
 		}
-		ctx := context.WithValue(WithUserID(r.Context(), c.Subject), claimsKey{}, c)
-		next.ServeHTTP(w, r.WithContext(ctx))
+		if err := CheckScope(c, r.Method); err != nil {
+			g.OnError(w, r, err)
+			return
+		}
+		next.ServeHTTP(w, r.WithContext(WithClaims(r.Context(), c)))
 	})
 }
 
@@ -233,6 +240,9 @@ func (g *Guard) Authenticate(ctx context.Context, header string) (*Claims, error
 	scheme, token, ok := strings.Cut(strings.TrimSpace(header), " ")
 	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
 		return nil, todo.Errorf(todo.Unauthorized, "authorization", "a bearer token is required")
+	}
+	if IsAccessToken(strings.TrimSpace(token)) {
+		return g.authenticateToken(ctx, strings.TrimSpace(token))
 	}
 	c, err := g.Verifier.Verify(ctx, strings.TrimSpace(token))
 	if err != nil {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, repoRoot, startTaskline, type Taskline } from './harness';
+import { apiReader, zoneClock } from './observe';
 
 // Not UTC, and with DST, so a bug that ignores the browser's zone shows.
 const ZONE = 'America/New_York';
@@ -28,49 +29,8 @@ afterAll(async () => {
   await tl?.stop();
 });
 
-// Calendar helpers written with Intl directly (not the app's date code), so a bug there
-// cannot hide itself.
-function dayInZone(offsetDays: number): string {
-  const today = new Intl.DateTimeFormat('en-CA', { timeZone: ZONE, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
-  const [y, m, d] = today.split('-').map(Number) as [number, number, number];
-  return new Date(Date.UTC(y, m - 1, d + offsetDays)).toISOString().slice(0, 10);
-}
-
-function wallClockInZone(iso: string): string {
-  const parts = new Intl.DateTimeFormat('en-CA', {
-    timeZone: ZONE,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  }).formatToParts(new Date(iso));
-  const get = (t: string) => parts.find((p) => p.type === t)!.value;
-  return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')}`;
-}
-
-interface ApiTask {
-  id: number;
-  title: string;
-  priority: string;
-  completed: boolean;
-  due_date: string | null;
-  recurrence_pattern: string | null;
-  tags: { name: string }[];
-}
-
-async function api<T>(path: string): Promise<T> {
-  const res = await fetch(`${tl.url}/api/${encodeURIComponent(tl.userId)}${path}`, {
-    headers: { Authorization: `Bearer ${tl.devToken}` },
-  });
-  if (!res.ok) throw new Error(`GET ${path}: ${res.status} ${await res.text()}`);
-  return (await res.json()) as T;
-}
-
-async function allTasks(): Promise<ApiTask[]> {
-  return (await api<{ tasks: ApiTask[] }>('/tasks?status=all&limit=200')).tasks;
-}
+const { dayInZone, wallClockInZone } = zoneClock(ZONE);
+const { api, allTasks } = apiReader(() => tl);
 
 const list = () => page.locator('ul.tasks');
 const row = (title: string) => page.locator('ul.tasks > li.task').filter({ has: page.getByRole('button', { name: title, exact: true }) });
@@ -270,7 +230,8 @@ describe('Taskline in the browser', () => {
     const next = row('Water plants');
     expect(await next.locator('.overdue-flag').count()).toBe(0);
     expect(await next.locator('.recur').innerText()).toMatch(/daily/i);
-    expect(await page.locator('.toast').innerText()).toContain('Next one: Tomorrow 00:00');
+    // The list may show the instance a moment before the toast names it.
+    await expect.poll(() => page.locator('.toast').innerText()).toContain('Next one: Tomorrow 00:00');
 
     const plants = (await allTasks()).filter((t) => t.title === 'Water plants');
     expect(plants.map((t) => [t.completed, wallClockInZone(t.due_date!)]).sort()).toEqual([

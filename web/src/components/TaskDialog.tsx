@@ -19,6 +19,8 @@ interface Props {
   zone: string;
   /** The task to edit; null to create one. */
   task: Task | null;
+  /** For a new task: the form's starting values (what quick add understood). */
+  initial?: Draft;
   /** Pending reminders of `task`. */
   reminders: Reminder[];
   onClose(): void;
@@ -44,12 +46,12 @@ const focusTarget: Record<Exclude<FormField, 'priority'>, string> = {
 };
 
 /** The create/edit form, in a modal <dialog>: Escape closes it, Enter saves. */
-export function TaskDialog({ client, zone, task, reminders, onClose, onChanged, onUnauthorized }: Props) {
+export function TaskDialog({ client, zone, task, initial, reminders, onClose, onChanged, onUnauthorized }: Props) {
   const ref = useRef<HTMLDialogElement>(null);
   // After a create whose reminder failed, the dialog keeps editing the created task, so a
   // second Save does not create it twice.
   const [saved, setSaved] = useState<Task | null>(task);
-  const [draft, setDraft] = useState<Draft>(() => (task ? draftFromTask(task, zone) : emptyDraft()));
+  const [draft, setDraft] = useState<Draft>(() => (task ? draftFromTask(task, zone) : (initial ?? emptyDraft())));
   const [errors, setErrors] = useState<FieldErrors>({});
   const [busy, setBusy] = useState(false);
   const [confirmDelete, setConfirmDelete] = useState(false);

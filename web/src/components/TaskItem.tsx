@@ -8,6 +8,8 @@ interface Props {
   now: Date;
   zone: string;
   busy: boolean;
+  /** Just added, or shown from the assistant: drawn so the eye finds it. */
+  highlight?: boolean;
   onToggle(task: Task): void;
   onEdit(task: Task): void;
   onTag(name: string): void;
@@ -17,9 +19,9 @@ const priorityLabel = { high: 'High', medium: 'Medium', low: 'Low' } as const;
 const recurrenceLabel = { daily: 'Daily', weekly: 'Weekly', monthly: 'Monthly' } as const;
 
 /** One row of the list: completion checkbox, title (opens the editor) and what is due when. */
-export function TaskItem({ task, reminders, now, zone, busy, onToggle, onEdit, onTag }: Props) {
+export function TaskItem({ task, reminders, now, zone, busy, highlight, onToggle, onEdit, onTag }: Props) {
   const overdue = task.overdue || isOverdue(task.due_date, task.completed, now);
-  const cls = ['task', `prio-${task.priority}`, task.completed ? 'done' : '', overdue ? 'overdue' : '']
+  const cls = ['task', `prio-${task.priority}`, task.completed ? 'done' : '', overdue ? 'overdue' : '', highlight ? 'highlight' : '']
     .filter(Boolean)
     .join(' ');
   return (

@@ -3,9 +3,14 @@ import { ApiError, createClient } from '../lib/api';
 import { browserZone, formatDue } from '../lib/dates';
 import { defaultQuery, describeFilters, formatQuery, isFiltered, parseQuery } from '../lib/query';
 import type { Session } from '../lib/session';
-import type { Reminder, Tag, Task, TaskQuery } from '../lib/types';
+import type { Draft } from '../lib/draft';
+import { neverSet } from '../lib/profile';
+import type { Profile, Reminder, Tag, Task, TaskQuery } from '../lib/types';
+import { ChatPanel } from './ChatPanel';
 import { Filters } from './Filters';
 import { Icon } from './Icon';
+import { QuickAdd } from './QuickAdd';
+import { SettingsDialog } from './SettingsDialog';
 import { TaskDialog } from './TaskDialog';
 import { TaskItem } from './TaskItem';
 
@@ -16,6 +21,12 @@ interface Props {
 
 /** How long to look for the next instance of a recurring task after completing it. */
 const NEXT_INSTANCE_WAIT_MS = 5000;
+
+/** How long a task shown from the assistant (or just added) stays highlighted. */
+const HIGHLIGHT_MS = 4000;
+
+/** The width below which the chat takes the whole screen (styles.css's phone layout). */
+const PHONE = '(max-width: 720px)';
 
 function isTyping(el: EventTarget | null): boolean {
   if (!(el instanceof HTMLElement)) return false;
@@ -39,11 +50,20 @@ export function TasksPage({ session, onSignOut }: Props) {
   const [tags, setTags] = useState<Tag[]>([]);
   const [reminders, setReminders] = useState<Reminder[]>([]);
   const [editing, setEditing] = useState<Task | 'new' | null>(null);
+  // The full form's starting values when it opens from the quick-add box.
+  const [initial, setInitial] = useState<Draft | undefined>(undefined);
   const [busyIds, setBusyIds] = useState<Set<string>>(new Set());
   const [announcement, setAnnouncement] = useState('');
   const [filtersOpen, setFiltersOpen] = useState(false);
   const [now, setNow] = useState(() => new Date());
+  const [chatOpen, setChatOpen] = useState(false);
+  // Mounted from the first opening on, so closing the drawer keeps the conversation.
+  const [chatMounted, setChatMounted] = useState(false);
+  const [settingsOpen, setSettingsOpen] = useState(false);
+  const [profile, setProfile] = useState<Profile | null>(null);
+  const [highlight, setHighlight] = useState<string | null>(null);
   const searchRef = useRef<HTMLInputElement>(null);
+  const chatButton = useRef<HTMLButtonElement>(null);
   const seq = useRef(0);
   // Reloads after slow operations (completing waits for the next instance) use the filters
   // in force when they finish, not when they started.
@@ -117,6 +137,35 @@ export function TasksPage({ session, onSignOut }: Props) {
     void loadSide();
   }, [loadSide]);
 
+  // The profile's zone is where the server reads "tomorrow at 6pm" and repeats tasks. On the
+  // first sign-in (a profile nobody has set yet) the browser's zone becomes the profile's:
+  // the token's tz claim was only an initial value.
+  useEffect(() => {
+    let live = true;
+    void (async () => {
+      try {
+        let p = await client.getProfile();
+        if (neverSet(p)) {
+          const before = p.tz;
+          p = await client.updateProfile({ tz: zone });
+          if (live && before !== p.tz) setAnnouncement(`Your time zone is now ${p.tz}, this browser’s. Change it in Settings.`);
+        }
+        if (live) setProfile(p);
+      } catch (err) {
+        if (live) failure(err);
+      }
+    })();
+    return () => {
+      live = false;
+    };
+  }, [client, zone, failure]);
+
+  useEffect(() => {
+    if (!highlight) return;
+    const t = setTimeout(() => setHighlight(null), HIGHLIGHT_MS);
+    return () => clearTimeout(t);
+  }, [highlight]);
+
   // Search as you type, without a request per keystroke.
   useEffect(() => {
     if (searchText === query.search) return;
@@ -137,11 +186,20 @@ export function TasksPage({ session, onSignOut }: Props) {
     return () => clearInterval(t);
   }, []);
 
-  // Keyboard: n = new task, / = search. Ignored while typing or while a dialog is open.
+  // Keyboard: n = new task, / = search, c = the assistant, Escape closes it. Ignored while
+  // typing or while a dialog is open (Escape excepted: it leaves the chat from anywhere).
   useEffect(() => {
     function onKey(e: KeyboardEvent) {
+      if (e.key === 'Escape' && !e.defaultPrevented && !document.querySelector('dialog[open]') && document.querySelector('.chat:not([hidden])')) {
+        e.preventDefault();
+        closeChat();
+        return;
+      }
       if (e.ctrlKey || e.metaKey || e.altKey || isTyping(e.target) || document.querySelector('dialog[open]')) return;
-      if (e.key === 'n' || e.key === 'N') {
+      if (e.key === 'c' || e.key === 'C') {
+        e.preventDefault();
+        setChatOpen(true);
+      } else if (e.key === 'n' || e.key === 'N') {
         e.preventDefault();
         setEditing('new');
       } else if (e.key === '/') {
@@ -153,6 +211,49 @@ export function TasksPage({ session, onSignOut }: Props) {
     document.addEventListener('keydown', onKey);
     return () => document.removeEventListener('keydown', onKey);
   }, []);
+
+  useEffect(() => {
+    if (chatOpen) setChatMounted(true);
+  }, [chatOpen]);
+
+  // On a phone the chat covers the page: what lies under it must not take focus either.
+  const [phone, setPhone] = useState(() => matchMedia(PHONE).matches);
+  useEffect(() => {
+    const mq = matchMedia(PHONE);
+    const on = () => setPhone(mq.matches);
+    mq.addEventListener('change', on);
+    return () => mq.removeEventListener('change', on);
+  }, []);
+  const covered = chatOpen && phone;
+
+  function closeChat() {
+    setChatOpen(false);
+    // Back to where the chat was opened from.
+    setTimeout(() => chatButton.current?.focus(), 0);
+  }
+
+  /** Shows a task the assistant touched: highlighted in the list, or opened when not listed. */
+  async function showTask(id: number) {
+    const key = String(id);
+    if (phone) setChatOpen(false); // the chat covers the list on a phone
+    const el = document.querySelector<HTMLElement>(`li.task[data-task-id="${CSS.escape(key)}"]`);
+    if (el) {
+      setHighlight(key);
+      el.scrollIntoView({ block: 'center', behavior: 'smooth' });
+      el.querySelector<HTMLElement>('.task-title')?.focus({ preventScroll: true });
+      return;
+    }
+    try {
+      setEditing(await client.getTask(id));
+    } catch (err) {
+      setAnnouncement(failure(err));
+    }
+  }
+
+  const tasksChanged = useCallback(() => {
+    void load(queryRef.current);
+    void loadSide();
+  }, [load, loadSide]);
 
   function update(patch: Partial<TaskQuery>) {
     setQuery((q) => ({ ...q, ...patch }));
@@ -244,11 +345,11 @@ export function TasksPage({ session, onSignOut }: Props) {
     (query.dueTo ? 1 : 0);
 
   return (
-    <div class="app">
-      <a class="skip-link" href="#task-list">
+    <div class={`app${chatOpen ? ' chat-open' : ''}`}>
+      <a class="skip-link" href="#task-list" inert={covered}>
         Skip to tasks
       </a>
-      <header class="topbar">
+      <header class={`topbar${chatOpen || phone ? ' compact' : ''}`} inert={covered}>
         <h1 class="brand">
           <span class="brand-mark" aria-hidden="true">✓</span>
           <span class="brand-name">Taskline</span>
@@ -286,12 +387,27 @@ export function TasksPage({ session, onSignOut }: Props) {
           <span>New task</span>
           <kbd aria-hidden="true">n</kbd>
         </button>
+        <button
+          type="button"
+          ref={chatButton}
+          class={`chat-toggle ${chatOpen ? 'primary' : 'ghost'}`}
+          aria-keyshortcuts="c"
+          aria-expanded={chatOpen ? 'true' : 'false'}
+          onClick={() => (chatOpen ? closeChat() : setChatOpen(true))}
+        >
+          <Icon name="chat" />
+          <span class="btn-label">Assistant</span>
+        </button>
+        <button type="button" class="ghost settings-toggle" onClick={() => setSettingsOpen(true)}>
+          <Icon name="settings" />
+          <span class="btn-label">Settings</span>
+        </button>
         <button type="button" class="ghost signout" onClick={() => onSignOut()}>
           Sign out
         </button>
       </header>
 
-      <div class="layout">
+      <div class="layout" inert={covered}>
         <Filters
           id="filters"
           open={filtersOpen}
@@ -304,6 +420,20 @@ export function TasksPage({ session, onSignOut }: Props) {
         />
 
         <main class="list-pane" id="task-list" tabIndex={-1}>
+          <QuickAdd
+            client={client}
+            zone={zone}
+            onCreated={(t) => {
+              setAnnouncement(`Created “${t.title}”.`);
+              setHighlight(String(t.id));
+              tasksChanged();
+            }}
+            onMore={(d) => {
+              setInitial(d);
+              setEditing('new');
+            }}
+            onUnauthorized={unauthorized}
+          />
           <div class="list-head">
             <p class="count" aria-live="polite">
               {loading && tasks.length === 0
@@ -340,6 +470,7 @@ export function TasksPage({ session, onSignOut }: Props) {
                   now={now}
                   zone={zone}
                   busy={busyIds.has(String(t.id))}
+                  highlight={highlight === String(t.id)}
                   onToggle={(task) => void toggle(task)}
                   onEdit={(task) => setEditing(task)}
                   onTag={toggleTagFilter}
@@ -376,8 +507,8 @@ export function TasksPage({ session, onSignOut }: Props) {
           )}
           <p class="zone-note">
             Times are shown in {zone}.
-            {session.accountZone && session.accountZone !== zone && (
-              <> Your account repeats tasks and sends reminders in {session.accountZone}.</>
+            {(profile?.tz ?? session.accountZone) && (profile?.tz ?? session.accountZone) !== zone && (
+              <> Your account repeats tasks, reads dates and sends reminders in {profile?.tz ?? session.accountZone}.</>
             )}
           </p>
         </main>
@@ -387,13 +518,43 @@ export function TasksPage({ session, onSignOut }: Props) {
         {announcement}
       </div>
 
+      {(chatOpen || chatMounted) && (
+        <ChatPanel
+          open={chatOpen}
+          client={client}
+          zone={zone}
+          onClose={closeChat}
+          onTasksChanged={tasksChanged}
+          onShowTask={(id) => void showTask(id)}
+          onUnauthorized={unauthorized}
+        />
+      )}
+
+      {settingsOpen && (
+        <SettingsDialog
+          client={client}
+          profile={profile}
+          browserZone={zone}
+          onClose={() => setSettingsOpen(false)}
+          onSaved={(p) => {
+            setProfile(p);
+            setAnnouncement('Settings saved.');
+          }}
+          onUnauthorized={unauthorized}
+        />
+      )}
+
       {editing && (
         <TaskDialog
           client={client}
           zone={zone}
           task={editing === 'new' ? null : editing}
+          initial={editing === 'new' ? initial : undefined}
           reminders={editing === 'new' ? [] : (remindersByTask.get(String(editing.id)) ?? [])}
-          onClose={() => setEditing(null)}
+          onClose={() => {
+            setEditing(null);
+            setInitial(undefined);
+          }}
           onChanged={(msg) => {
             setAnnouncement(msg);
             void load(queryRef.current);

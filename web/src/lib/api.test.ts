@@ -11,6 +11,7 @@ interface Seen {
   url: string;
   auth: string | undefined;
   contentType: string | undefined;
+  accept: string | undefined;
   body: string;
 }
 interface Answer {
@@ -39,6 +40,7 @@ beforeAll(async () => {
       url: req.url ?? '',
       auth: req.headers.authorization,
       contentType: req.headers['content-type'],
+      accept: req.headers.accept,
       body: await readBody(req),
     });
     const a = answers.shift() ?? { status: 500, body: '' };
@@ -152,6 +154,99 @@ describe('createClient', () => {
     answers.push({ status: 200, body: JSON.stringify({ tasks: [task], count: 1 }) });
     const page = await client().listTasks(defaultQuery, 'UTC');
     expect(page).toMatchObject({ count: 1, next_cursor: null });
+  });
+});
+
+describe('chat', () => {
+  const added = { tool: 'add_task', success: true, result: { id: 5, title: 'call mom' }, error: null, summary: 'Created task 5' };
+  const done = { conversation_id: 12, response: 'Added "call mom".', tool_calls: [added], message_id: 3 };
+  const sse = (events: [string, unknown][]) => events.map(([n, d]) => `event: ${n}\ndata: ${JSON.stringify(d)}\n\n`).join('');
+
+  it('streams: start, text deltas and tool calls as they come, then the final answer', async () => {
+    seen.length = 0;
+    answers.push({
+      status: 200,
+      contentType: 'text/event-stream',
+      body: sse([
+        ['start', { conversation_id: 12 }],
+        ['delta', { text: 'Added ' }],
+        ['tool_call', added],
+        ['delta', { text: '"call mom".' }],
+        ['done', done],
+      ]),
+    });
+    const heard: string[] = [];
+    const res = await client().chat('add call mom', 12, {
+      start: (id) => heard.push(`start ${id}`),
+      delta: (t) => heard.push(`delta ${t}`),
+      toolCall: (c) => heard.push(`tool ${c.tool}`),
+    });
+    expect(heard).toEqual(['start 12', 'delta Added ', 'tool add_task', 'delta "call mom".']);
+    expect(res).toEqual(done);
+    expect(seen[0]).toMatchObject({ method: 'POST', url: '/api/user-1/chat', accept: 'text/event-stream' });
+    expect(JSON.parse(seen[0]!.body)).toEqual({ message: 'add call mom', conversation_id: 12 });
+  });
+
+  it('starts a new conversation without an id', async () => {
+    seen.length = 0;
+    answers.push({ status: 200, contentType: 'text/event-stream', body: sse([['done', done]]) });
+    await client().chat('hi', null, {});
+    expect(JSON.parse(seen[0]!.body)).toEqual({ message: 'hi' });
+  });
+
+  it('rejects with the error event’s message', async () => {
+    answers.push({
+      status: 200,
+      contentType: 'text/event-stream',
+      body: sse([
+        ['start', { conversation_id: 12 }],
+        ['error', { error: { code: 'internal', message: 'something went wrong on our side; try again' }, detail: 'x' }],
+      ]),
+    });
+    const err = await client().chat('hi', null, {}).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ApiError);
+    expect(err).toMatchObject({ code: 'internal', message: 'something went wrong on our side; try again' });
+  });
+
+  it('says so when the stream ends without an answer', async () => {
+    answers.push({ status: 200, contentType: 'text/event-stream', body: sse([['start', { conversation_id: 1 }]]) });
+    const err = await client().chat('hi', null, {}).catch((e: unknown) => e);
+    expect(err).toMatchObject({ status: 0, message: 'The answer ended early. Try again.' });
+  });
+
+  it('takes a plain JSON answer too, and an HTTP error names the field', async () => {
+    answers.push({ status: 200, body: JSON.stringify(done) });
+    const tools: string[] = [];
+    expect(await client().chat('hi', null, { toolCall: (c) => tools.push(c.tool) })).toEqual(done);
+    expect(tools).toEqual(['add_task']);
+    answers.push({ status: 400, body: JSON.stringify({ error: { code: 'invalid', message: 'message must not be empty', field: 'message' } }) });
+    expect(await client().chat(' ', null, {}).catch((e: unknown) => e)).toMatchObject({ status: 400, field: 'message' });
+  });
+
+  it('lists, reads and deletes conversations; previews and quick-adds; reads and sets the profile', async () => {
+    seen.length = 0;
+    answers.push({ status: 200, body: '[]' }, { status: 200, body: '[]' }, { status: 204 });
+    answers.push({ status: 200, body: JSON.stringify({ task: { title: 'x' }, reminder: null, question: null, spans: [] }) });
+    answers.push({ status: 201, body: JSON.stringify(task) });
+    answers.push({ status: 200, body: '{}' }, { status: 200, body: '{}' });
+    const c = client();
+    await c.listConversations();
+    await c.conversationMessages(4);
+    await c.deleteConversation(4);
+    await c.parseTask('x tomorrow');
+    await c.quickAdd('x tomorrow');
+    await c.getProfile();
+    await c.updateProfile({ tz: 'Europe/Berlin' });
+    expect(seen.map((s) => `${s.method} ${s.url}`)).toEqual([
+      'GET /api/user-1/conversations?limit=50',
+      'GET /api/user-1/conversations/4/messages',
+      'DELETE /api/user-1/conversations/4',
+      'POST /api/user-1/tasks/parse',
+      'POST /api/user-1/tasks?parse=true',
+      'GET /api/user-1/profile',
+      'PATCH /api/user-1/profile',
+    ]);
+    expect(seen.slice(3).map((s) => s.body)).toEqual(['{"text":"x tomorrow"}', '{"text":"x tomorrow"}', '', '{"tz":"Europe/Berlin"}']);
   });
 });
 

@@ -2,6 +2,12 @@
 // turns every failure into an ApiError, so components only deal with data or ApiError.
 
 import type {
+  ChatMessage,
+  ChatResponse,
+  Conversation,
+  Preview,
+  Profile,
+  ProfileInput,
   Reminder,
   ReminderInput,
   Tag,
@@ -9,8 +15,10 @@ import type {
   TaskInput,
   TaskPage,
   TaskQuery,
+  ToolCallResult,
 } from './types';
 import { nextDate, zonedInstant } from './dates';
+import { readSSE } from './sse';
 
 /** An answer from the API that was not a success, or a request that never got an answer. */
 export class ApiError extends Error {
@@ -107,6 +115,51 @@ export interface Client {
   listReminders(status?: 'pending' | 'sent' | 'all'): Promise<Reminder[]>;
   createReminder(input: ReminderInput): Promise<Reminder>;
   deleteReminder(id: Reminder['id']): Promise<void>;
+  /** What quick add would make of a line (POST /tasks/parse), writing nothing. */
+  parseTask(text: string, signal?: AbortSignal): Promise<Preview>;
+  /** Creates the task a line describes (POST /tasks?parse=true). */
+  quickAdd(text: string): Promise<Task>;
+  getProfile(): Promise<Profile>;
+  updateProfile(patch: ProfileInput): Promise<Profile>;
+  /**
+   * Sends a chat message and streams the answer: `on` hears the events as they arrive and
+   * the promise resolves with the final answer. A stream that ends in an `error` event, or
+   * without `done`, rejects with an ApiError.
+   */
+  chat(message: string, conversationId: number | null, on: ChatHandlers, signal?: AbortSignal): Promise<ChatResponse>;
+  listConversations(limit?: number): Promise<Conversation[]>;
+  conversationMessages(id: Conversation['id']): Promise<ChatMessage[]>;
+  deleteConversation(id: Conversation['id']): Promise<void>;
+}
+
+/** What a streamed chat answer reports as it happens. */
+export interface ChatHandlers {
+  /** The conversation the answer belongs to (a new one's id arrives here first). */
+  start?(conversationId: number): void;
+  /** More of the answer's text. */
+  delta?(text: string): void;
+  /** A tool call that completed, failed, or waits for the user's confirmation. */
+  toolCall?(call: ToolCallResult): void;
+}
+
+/** The error a stream's `error` event carries, as an ApiError. */
+export function streamError(data: string): ApiError {
+  let body: { error?: { code?: unknown; message?: unknown; field?: unknown } | null; detail?: unknown } = {};
+  try {
+    body = JSON.parse(data) as typeof body;
+  } catch {
+    // fall through to the generic message
+  }
+  const e = body.error;
+  const message =
+    typeof e?.message === 'string' && e.message
+      ? e.message
+      : typeof body.detail === 'string' && body.detail
+        ? body.detail
+        : 'The assistant could not answer. Try again.';
+  const code = typeof e?.code === 'string' ? e.code : 'internal';
+  const status = code === 'not_found' ? 404 : code === 'invalid' ? 400 : 500;
+  return new ApiError(status, code, message, typeof e?.field === 'string' ? e.field : undefined);
 }
 
 /** Creates a Client for the user named by `userId` (the token's subject). */
@@ -114,9 +167,9 @@ export function createClient(opts: ClientOptions): Client {
   const doFetch = opts.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => fetch(input, init));
   const base = `${opts.baseUrl ?? ''}/api/${encodeURIComponent(opts.userId)}`;
 
-  async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+  async function send(method: string, path: string, body: unknown, accept: string, signal?: AbortSignal): Promise<Response> {
     const headers: Record<string, string> = {
-      Accept: 'application/json',
+      Accept: accept,
       Authorization: `Bearer ${opts.token}`,
     };
     if (body !== undefined) headers['Content-Type'] = 'application/json';
@@ -126,11 +179,18 @@ export function createClient(opts: ClientOptions): Client {
         method,
         headers,
         body: body === undefined ? null : JSON.stringify(body),
+        ...(signal ? { signal } : {}),
       });
-    } catch {
+    } catch (err) {
+      if (signal?.aborted) throw err;
       throw new ApiError(0, 'network', 'The server cannot be reached. Check your connection and try again.');
     }
     if (!res.ok) throw await toApiError(res);
+    return res;
+  }
+
+  async function call<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+    const res = await send(method, path, body, 'application/json', signal);
     if (res.status === 204) return undefined as T;
     return (await res.json()) as T;
   }
@@ -161,5 +221,53 @@ export function createClient(opts: ClientOptions): Client {
     },
     createReminder: (input) => call<Reminder>('POST', '/reminders', input),
     deleteReminder: (remId) => call<void>('DELETE', `/reminders/${id(remId)}`),
+    parseTask: (text, signal) => call<Preview>('POST', '/tasks/parse', { text }, signal),
+    quickAdd: (text) => call<Task>('POST', '/tasks?parse=true', { text }),
+    getProfile: () => call<Profile>('GET', '/profile'),
+    updateProfile: (patch) => call<Profile>('PATCH', '/profile', patch),
+    async chat(message, conversationId, on, signal) {
+      const body = conversationId ? { message, conversation_id: conversationId } : { message };
+      const res = await send('POST', '/chat', body, 'text/event-stream', signal);
+      // A server (or proxy) that does not stream answers with the same object as JSON.
+      if (!(res.headers.get('Content-Type') ?? '').includes('text/event-stream') || !res.body) {
+        const r = (await res.json()) as ChatResponse;
+        on.start?.(r.conversation_id);
+        if (r.response) on.delta?.(r.response);
+        for (const c of r.tool_calls ?? []) on.toolCall?.(c);
+        return r;
+      }
+      let done: ChatResponse | null = null;
+      let failed: ApiError | null = null;
+      try {
+        await readSSE(res.body, (e) => {
+          switch (e.event) {
+            case 'start':
+              on.start?.((JSON.parse(e.data) as { conversation_id: number }).conversation_id);
+              break;
+            case 'delta':
+              on.delta?.((JSON.parse(e.data) as { text: string }).text);
+              break;
+            case 'tool_call':
+              on.toolCall?.(JSON.parse(e.data) as ToolCallResult);
+              break;
+            case 'done':
+              done = JSON.parse(e.data) as ChatResponse;
+              break;
+            case 'error':
+              failed = streamError(e.data);
+              break;
+          }
+        });
+      } catch (err) {
+        if (signal?.aborted) throw err;
+        throw new ApiError(0, 'network', 'The connection was lost before the answer was complete. Try again.');
+      }
+      if (failed) throw failed;
+      if (!done) throw new ApiError(0, 'network', 'The answer ended early. Try again.');
+      return done;
+    },
+    listConversations: (limit = 50) => call<Conversation[]>('GET', `/conversations?${new URLSearchParams({ limit: String(limit) })}`),
+    conversationMessages: (convId) => call<ChatMessage[]>('GET', `/conversations/${id(convId)}/messages`),
+    deleteConversation: (convId) => call<void>('DELETE', `/conversations/${id(convId)}`),
   };
 }

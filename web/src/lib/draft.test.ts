@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { changedFields, draftFromTask, draftToInput, emptyDraft, reminderFromDraft } from './draft';
+import { changedFields, draftFromPreview, draftFromTask, draftToInput, emptyDraft, reminderFromDraft } from './draft';
 import type { Task } from './types';
 
 const zone = 'Europe/Berlin';
@@ -14,6 +14,7 @@ const task: Task = {
   due_date: '2026-11-27T07:00:00Z',
   priority: 'low',
   recurrence_pattern: 'daily',
+  recurrence_day: null,
   recurrence_end_date: '2026-12-31T22:59:00Z',
   tags: [{ id: 1, name: 'home', color: null, created_at: '2026-11-26T10:00:00Z' }],
   overdue: false,
@@ -108,5 +109,33 @@ describe('reminderFromDraft', () => {
   });
   it('sends nothing when no reminder was asked for', () => {
     expect(reminderFromDraft(emptyDraft(), 3, zone, now)).toEqual({ reminder: null, error: '' });
+  });
+});
+
+describe('draftFromPreview', () => {
+  it('fills the form with what quick add understood, in the browser’s zone', () => {
+    const d = draftFromPreview(
+      { title: 'Pay rent', due_date: '2027-01-01T04:59:00Z', recurrence_pattern: 'monthly', priority: 'high', tags: ['home'] },
+      'Pay rent every month on the 1st #home p1',
+      'America/New_York',
+    );
+    expect(d).toMatchObject({ title: 'Pay rent', dueDate: '2026-12-31', dueTime: '23:59', recurrence: 'monthly', priority: 'high', tags: ['home'] });
+  });
+
+  it('keeps a monthly series’ day while the due date still falls on it', () => {
+    // "every month on the 31st" said in November: due Nov 30, the series keeps the 31st.
+    const d = draftFromPreview(
+      { title: 'Report', due_date: '2026-11-30T17:00:00Z', recurrence_pattern: 'monthly', recurrence_day: 31 },
+      'Report every month on the 31st',
+      'UTC',
+    );
+    expect(d.recurrenceDay).toBe(31);
+    expect(draftToInput(d, 'UTC').input.recurrence_day).toBe(31);
+    // Moved to the 15th in the form, the day no longer describes the series.
+    expect(draftToInput({ ...d, dueDate: '2026-11-15' }, 'UTC').input).not.toHaveProperty('recurrence_day');
+  });
+
+  it('keeps the typed line as the title when nothing was understood', () => {
+    expect(draftFromPreview(null, '  tomorrow at 9 ', 'UTC')).toMatchObject({ title: 'tomorrow at 9', dueDate: '', priority: 'medium', tags: [] });
   });
 });

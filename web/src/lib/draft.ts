@@ -21,6 +21,11 @@ export interface Draft {
   reminder: ReminderChoice;
   reminderDate: string;
   reminderTime: string;
+  /**
+   * A monthly series' day (1..31) when it is not simply the due date's: "every month on the
+   * 31st" said in February is due Feb 28 and keeps the 31st. Not shown; kept from quick add.
+   */
+  recurrenceDay: number | null;
 }
 
 /** The time a due date gets when only the day was picked. */
@@ -40,6 +45,7 @@ export function emptyDraft(): Draft {
     reminder: '',
     reminderDate: '',
     reminderTime: '',
+    recurrenceDay: null,
   };
 }
 
@@ -57,6 +63,17 @@ export function draftFromTask(task: Task, zone: string): Draft {
     until: task.recurrence_end_date ? toLocalInputs(task.recurrence_end_date, zone).date : '',
     tags: task.tags.map((t) => t.name),
   };
+}
+
+/**
+ * True when the form still describes the monthly series its recurrenceDay belongs to: the
+ * due date falls on that day, or on the month's last day when the month is shorter.
+ */
+function keepsRecurrenceDay(d: Draft): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(d.dueDate);
+  if (d.recurrence !== 'monthly' || !d.recurrenceDay || !m) return false;
+  const last = new Date(Date.UTC(Number(m[1]), Number(m[2]), 0)).getUTCDate();
+  return Number(m[3]) === Math.min(d.recurrenceDay, last);
 }
 
 /** A full TaskInput from the form, or the errors that keep it from being one. */
@@ -78,6 +95,7 @@ export function draftToInput(d: Draft, zone: string): { input: TaskInput; errors
     else errors.recurrence_end_date = 'Enter a valid date.';
   }
   const input: TaskInput = {
+    ...(keepsRecurrenceDay(d) ? { recurrence_day: d.recurrenceDay } : {}),
     title: d.title.trim(),
     description: d.description.trim() === '' ? null : d.description,
     priority: d.priority,
@@ -131,4 +149,30 @@ export function reminderFromDraft(
   }
   if (!d.dueDate) return { reminder: null, error: 'A reminder before the due time needs a due date.' };
   return { reminder: { task_id: taskId, before_due: d.reminder }, error: '' };
+}
+
+/**
+ * The form filled with what quick add understood of a line (POST /tasks/parse's task), so
+ * "More" continues in the full form without retyping. Unknown or malformed fields are left
+ * empty; with no title understood, the whole line is the title.
+ */
+export function draftFromPreview(task: Record<string, unknown> | null, line: string, zone: string): Draft {
+  const d = emptyDraft();
+  const t = task ?? {};
+  d.title = typeof t.title === 'string' && t.title ? t.title : line.trim();
+  if (t.priority === 'low' || t.priority === 'medium' || t.priority === 'high') d.priority = t.priority;
+  if (typeof t.due_date === 'string' && !Number.isNaN(Date.parse(t.due_date))) {
+    const due = toLocalInputs(t.due_date, zone);
+    d.dueDate = due.date;
+    d.dueTime = due.time;
+  }
+  if (t.recurrence_pattern === 'daily' || t.recurrence_pattern === 'weekly' || t.recurrence_pattern === 'monthly') {
+    d.recurrence = t.recurrence_pattern;
+    if (typeof t.recurrence_end_date === 'string' && !Number.isNaN(Date.parse(t.recurrence_end_date))) {
+      d.until = toLocalInputs(t.recurrence_end_date, zone).date;
+    }
+  }
+  if (typeof t.recurrence_day === 'number' && d.recurrence === 'monthly') d.recurrenceDay = t.recurrence_day;
+  if (Array.isArray(t.tags)) d.tags = t.tags.filter((x): x is string => typeof x === 'string');
+  return d;
 }

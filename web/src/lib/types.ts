@@ -51,3 +51,27 @@ export interface TaskQuery {
   sort: SortKey;
   order: 'asc' | 'desc';
 }
+
+/** One tool call the assistant made and how it went (a delete may wait for a yes). */
+export type ToolCallResult = Schemas['ToolCallResult'];
+
+/** A conversation with the assistant. */
+export type Conversation = Schemas['Conversation'];
+
+/** A message of a conversation, oldest first. */
+export type ChatMessage = Schemas['Message'];
+
+/** The answer to POST /chat (and the data of the stream's `done` event). */
+export type ChatResponse = Schemas['Response'];
+
+/** What quick add understood of a line, before saving (POST /tasks/parse). */
+export type Preview = Schemas['Preview'];
+
+/** A part of a quick-add line read as one thing; start and end count UTF-16 code units. */
+export type PreviewSpan = Schemas['PreviewSpan'];
+
+/** The user's profile: the time zone of recurrence, reminders and parsed dates, and email. */
+export type Profile = Schemas['Profile'];
+
+/** The body of PATCH /profile. */
+export type ProfileInput = Schemas['ProfileInput'];
