@@ -30,7 +30,8 @@ const (
 //     Access-Control-Allow-Origin, errors included, so a page can read a 401.
 //   - a plain OPTIONS answered with 204 and the path's Allow header;
 //   - unknown paths and methods answered as JSON errors (404, and 405 with a correct Allow
-//     header), where net/http's ServeMux answers in text/plain.
+//     header), where net/http's ServeMux answers in text/plain;
+//   - compression of larger answers for clients that accept it (compress).
 //
 // Routes without a method in their pattern (such as /mcp) receive every method, OPTIONS
 // without a preflight included, and answer it themselves. fallback, when not nil, answers
@@ -39,7 +40,7 @@ const (
 func Handler(d *Deps, mux *http.ServeMux, fallback http.Handler) http.Handler {
 	c := cors{origins: d.Config.CORSOrigins}
 	ew := d.Errors
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return compress(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		origin := r.Header.Get("Origin")
 		if r.Method == http.MethodOptions && origin != "" && r.Header.Get("Access-Control-Request-Method") != "" {
 			c.preflight(w, r, ew)
@@ -79,7 +80,7 @@ func Handler(d *Deps, mux *http.ServeMux, fallback http.Handler) http.Handler {
 		default:
 			probe.replay(w)
 		}
-	})
+	}))
 }
 
 // withOptions adds OPTIONS to an Allow list: the wrapper answers it on every path.
