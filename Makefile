@@ -1,8 +1,9 @@
 # Taskline: an event-driven todo service built from small Go functions.
 #
 #   make run     the local all-in-one binary on :8080 (own Postgres in ./.data unless DATABASE_URL)
-#   make test    go vet + every module's tests against a throwaway Postgres, the manifest checks,
-#                the web app's unit tests
+#   make test    go vet + every module's tests against a throwaway Postgres, -race on the
+#                concurrent packages (mk/race.mk), the manifest checks, the web app's unit tests
+#   make chaos   the fault suite against the local binary (mk/chaos.mk); not part of make test
 #   make e2e     the production-shaped run: each function behind a real daprd, Kafka-protocol broker
 #   make bench   the benchmark table (bench/README.md)
 #   make build   every function binary into bin/
@@ -35,7 +36,7 @@ run:
 	$(GO) build -o bin/taskline ./cmd/taskline
 	./bin/taskline serve
 
-test: vet test-go
+test: vet test-go test-race
 	@if $(MAKE) -n test-deploy >/dev/null 2>&1; then $(MAKE) --no-print-directory test-deploy; fi
 	@if ! command -v npm >/dev/null; then echo "npm not found: skipping the web app's unit tests"; \
 	elif $(MAKE) -n web-test >/dev/null 2>&1; then $(MAKE) --no-print-directory web-test; fi

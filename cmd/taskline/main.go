@@ -8,6 +8,7 @@
 //	taskline mcp --stdio     serve the MCP tools on stdin/stdout (with the event pipeline)
 //	taskline tools --openai  print the tools as OpenAI function definitions (--strict)
 //	taskline openapi [--html] print the HTTP API's OpenAPI document (or its reference page)
+//	taskline outbox parked|replay  list the events parked after failing too often, replay them
 package main
 
 import (
@@ -22,8 +23,11 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/taskline/taskline/functions/caldav"
 	"github.com/taskline/taskline/functions/chat"
@@ -91,8 +95,10 @@ func main() {
 		err = runTools(args)
 	case "openapi":
 		err = writeOpenAPI(args, os.Stdout)
+	case "outbox":
+		err = runOutbox(ctx, args, os.Stdout)
 	default:
-		err = fmt.Errorf("unknown command %q (serve, migrate, token, mcp, tools, openapi)", cmd)
+		err = fmt.Errorf("unknown command %q (serve, migrate, token, mcp, tools, openapi, outbox)", cmd)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "taskline:", err)
@@ -179,8 +185,14 @@ func serve(ctx context.Context, args []string) error {
 		mode = web.ModeLocal
 	}
 	h := newHandler(d, web.Config{Mode: mode, DevToken: devToken, UserID: DevUser, Logger: log}, rec)
+	if devToken != "" {
+		h = loopbackOnlyDevConfig(h, web.Handler(web.Config{Mode: web.ModeProduction, Logger: log}))
+	}
 
-	addr := net.JoinHostPort(os.Getenv("HOST"), strconv.Itoa(cfg.Port))
+	addr := listenAddr(os.Getenv("HOST"), cfg.Port, devToken != "")
+	if host, _, _ := net.SplitHostPort(addr); devToken != "" && !isLoopbackHost(host) {
+		log.Warn("serving with a dev token on a non-loopback address: /config.json gives it to local clients only; set JWT_SECRET for a shared server", "addr", addr)
+	}
 	return server.ListenAndServe(ctx, addr, h, log, func(a net.Addr) {
 		announce(a, devToken, log)
 	})
@@ -203,6 +215,45 @@ func newHandler(d *runtime.Deps, app web.Config, traces *telemetry.Recorder) htt
 	// The page answers only what no route does: another method on an API path is then the
 	// mux's 405 with the path's real Allow header, not the page's.
 	return runtime.Handler(d, mux, web.Handler(app))
+}
+
+// listenAddr is where serve listens: HOST and the port; without HOST, all interfaces when
+// tokens are verified with a configured secret, and only 127.0.0.1 in dev mode (no
+// JWT_SECRET), where anyone who reached the port could take the dev token from the page.
+func listenAddr(host string, port int, dev bool) string {
+	if host == "" && dev {
+		host = "127.0.0.1"
+	}
+	return net.JoinHostPort(host, strconv.Itoa(port))
+}
+
+func isLoopbackHost(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(strings.Trim(host, "[]"))
+	return ip != nil && ip.IsLoopback()
+}
+
+// loopbackOnlyDevConfig answers GET /config.json from public (no dev token) unless the
+// request comes from this machine and names it in Host (a page on another site that
+// rebinds its DNS name to 127.0.0.1 still sends its own Host): the dev token is for the
+// developer at this machine, never for the network, whatever HOST says.
+func loopbackOnlyDevConfig(h, public http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/config.json" {
+			remote, _, _ := net.SplitHostPort(r.RemoteAddr)
+			host := r.Host
+			if hh, _, err := net.SplitHostPort(r.Host); err == nil {
+				host = hh
+			}
+			if !isLoopbackHost(remote) || !isLoopbackHost(host) {
+				public.ServeHTTP(w, r)
+				return
+			}
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
 // localOrigins are the browser origins the local binary accepts without CORS_ORIGINS: its
@@ -228,12 +279,18 @@ func announce(a net.Addr, devToken string, log *slog.Logger) {
 	fmt.Printf("Prometheus metrics: %s/metrics\n\n", base)
 }
 
-func migrate(ctx context.Context) error {
+// openDatabaseURL connects to DATABASE_URL, for the commands that work on a running
+// deployment's database (migrate, outbox).
+func openDatabaseURL(ctx context.Context) (*pgxpool.Pool, error) {
 	url := os.Getenv("DATABASE_URL")
 	if url == "" {
-		return errors.New("DATABASE_URL is not set")
+		return nil, errors.New("DATABASE_URL is not set")
 	}
-	pool, err := postgres.Open(ctx, url)
+	return postgres.Open(ctx, url)
+}
+
+func migrate(ctx context.Context) error {
+	pool, err := openDatabaseURL(ctx)
 	if err != nil {
 		return err
 	}

@@ -38,7 +38,7 @@ type served struct {
 	secret []byte
 }
 
-func serveAll(t *testing.T) *served {
+func serveAll(t testing.TB) *served {
 	t.Helper()
 	secret := []byte("openapi-test-secret")
 	d := runtime.NewDeps(runtime.Config{Name: "taskline", CORSOrigins: localOrigins(3000)}, slog.New(slog.DiscardHandler),
@@ -48,7 +48,7 @@ func serveAll(t *testing.T) *served {
 	return &served{url: srv.URL, deps: d, secret: secret}
 }
 
-func (s *served) token(t *testing.T, user, tz string) string {
+func (s *served) token(t testing.TB, user, tz string) string {
 	t.Helper()
 	tok, err := auth.Sign(s.secret, user, user+"@example.com", tz, time.Hour)
 	if err != nil {

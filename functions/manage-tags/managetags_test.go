@@ -1,6 +1,7 @@
 package managetags_test
 
 import (
+	"context"
 	"fmt"
 	"testing"
 
@@ -96,4 +97,38 @@ func TestTagNamesOfAnyScript(t *testing.T) {
 	if fmt.Sprint(names(l)) != "[日本]" {
 		t.Fatalf("prefix 日: %v", names(l))
 	}
+}
+
+// Deleting a tag takes it off every task that carried it, and each of those tasks is
+// announced with task.updated (its tags before and after), as when the tag is taken off
+// one task; a NUL byte in the autocomplete prefix is a 400.
+func TestDeleteTagUpdatesItsTasks(t *testing.T) {
+	t.Parallel()
+	api := apitest.New(t, managetags.Routes)
+	ctx := context.Background()
+	if err := api.Store.EnsureUser(ctx, todo.User{ID: "ann"}); err != nil {
+		t.Fatal(err)
+	}
+	title, pri := "Plan trip", todo.Medium
+	task, err := api.Store.CreateTask(ctx, "ann", todo.TaskChanges{Title: &title, Priority: &pri, TagsSet: true, TagNames: []string{"travel", "home"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tag todo.Tag
+	for _, g := range task.Tags {
+		if g.Name == "travel" {
+			tag = g
+		}
+	}
+	api.Do("ann", "DELETE", fmt.Sprintf("/api/ann/tags/%d", tag.ID), nil).Expect(t, 204)
+	var updated []apitest.Event
+	for _, e := range api.Outbox() {
+		if e.Type == "task.updated" {
+			updated = append(updated, e)
+		}
+	}
+	if len(updated) != 1 || fmt.Sprint(updated[0].Data["changed_fields"]) != "map[tags:map[after:[home] before:[home travel]]]" {
+		t.Fatalf("task.updated after deleting a tag: %+v", updated)
+	}
+	api.Do("ann", "GET", "/api/ann/tags?prefix=a%00", nil).ExpectError(t, 400, "prefix")
 }

@@ -185,8 +185,8 @@ func TestOneEmailUnderRedelivery(t *testing.T) {
 			}
 		}()
 	}
+	// Handle returns once the server accepted (or was never sent) the message: no wait.
 	wg.Wait()
-	time.Sleep(200 * time.Millisecond)
 	if got := e.smtp.Messages(); len(got) != 1 {
 		t.Fatalf("%d emails for one reminder delivered 12 times; want 1", len(got))
 	}
@@ -202,7 +202,7 @@ func TestOneEmailUnderRedelivery(t *testing.T) {
 func TestRetriesThenDeadLetters(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	e.smtp.Refuse(true)
+	e.smtp.Defer(true)
 	_, r := e.reminder("Submit the report", t0.Add(2*time.Hour), t0.Add(time.Minute))
 	e.clock.Add(time.Minute)
 	var failed []event.ReminderFailedData
@@ -233,7 +233,7 @@ func TestRetriesThenDeadLetters(t *testing.T) {
 		}
 		s := e.state(r.ID)
 		if attempt == 4 {
-			if s.Status != todo.ReminderFailed || s.Attempts != 4 || s.LastError == nil || !strings.Contains(*s.LastError, "554") {
+			if s.Status != todo.ReminderFailed || s.Attempts != 4 || s.LastError == nil || !strings.Contains(*s.LastError, "451") {
 				t.Fatalf("after the third retry: %+v; want failed with the SMTP error", s)
 			}
 			break
@@ -260,7 +260,7 @@ func TestRetriesThenDeadLetters(t *testing.T) {
 	if len(dlq) != 1 {
 		t.Fatalf("%d events on %s; want 1", len(dlq), event.TopicRemindersDLQ)
 	}
-	if msg, _ := dlq[0].Extensions()[postgres.ExtDeadLetterError].(string); !strings.Contains(msg, "554") {
+	if msg, _ := dlq[0].Extensions()[postgres.ExtDeadLetterError].(string); !strings.Contains(msg, "451") {
 		t.Errorf("dead letter carries error %q; want the SMTP refusal", msg)
 	}
 	if dlq[0].Type() != event.ReminderTriggered || dlq[0].Key != e.user {
@@ -280,11 +280,11 @@ func TestRetriesThenDeadLetters(t *testing.T) {
 func TestRecoversOnRetry(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	e.smtp.Refuse(true)
+	e.smtp.Defer(true)
 	_, r := e.reminder("Book flights", t0.Add(2*time.Hour), t0.Add(time.Minute))
 	e.clock.Add(time.Minute)
 	e.handle(e.tick()[0])
-	e.smtp.Refuse(false)
+	e.smtp.Defer(false)
 	e.clock.Add(time.Minute)
 	fired := e.tick()
 	if len(fired) != 1 {
@@ -320,8 +320,7 @@ func TestCompletedBeforeItFiresSendsNothing(t *testing.T) {
 	if _, err := e.store.CompleteTask(context.Background(), e.user, task2.ID, false); err != nil {
 		t.Fatal(err)
 	}
-	e.handle(fired[0])
-	time.Sleep(100 * time.Millisecond)
+	e.handle(fired[0]) // synchronous: an email would have been accepted before it returns
 	if n := len(e.smtp.Messages()); n != 0 {
 		t.Fatalf("%d emails for completed tasks", n)
 	}
@@ -361,3 +360,69 @@ func TestMalformedEventIsDeadLettered(t *testing.T) {
 }
 
 func itoa(n int64) string { b, _ := json.Marshal(n); return string(b) }
+
+// A permanent refusal (5xx) is not retried: the reminder fails at once, the event goes to
+// the dead letter topic, and the user reads why without any address of ours.
+func TestPermanentRefusalIsNotRetried(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.smtp.Refuse(true)
+	_, r := e.reminder("Renew passport", t0.Add(2*time.Hour), t0.Add(time.Minute))
+	e.clock.Add(time.Minute)
+	e.handle(e.tick()[0])
+	s := e.state(r.ID)
+	if s.Status != todo.ReminderFailed || s.Attempts != 1 || s.NextAttemptAt != nil {
+		t.Fatalf("after a 554: %+v; want failed after 1 attempt", s)
+	}
+	if s.LastError == nil || !strings.Contains(*s.LastError, "554") || strings.Contains(*s.LastError, "127.0.0.1") ||
+		strings.Contains(*s.LastError, e.smtp.Addr) {
+		t.Fatalf("last_error %v; want the refusal without internal addresses", s.LastError)
+	}
+	e.clock.Add(time.Hour)
+	if got := e.tick(); len(got) != 0 {
+		t.Fatalf("a permanently refused reminder fired again")
+	}
+}
+
+// A mail server that hangs does not block completing the task whose reminder is being
+// sent: no transaction or row lock is held while the function talks SMTP.
+func TestHangingMailServerDoesNotBlockCompletion(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	task, r := e.reminder("Pay rent", t0.Add(2*time.Hour), t0.Add(time.Minute))
+	e.clock.Add(time.Minute)
+	fired := e.tick()
+	e.smtp.Hang(true)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		e.fn.Handle(context.Background(), fired[0].Event)
+	}()
+	// Wait until the delivery holds its lease (it is then talking to the server).
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		var leased bool
+		e.store.Pool().QueryRow(context.Background(), `SELECT leased_until IS NOT NULL FROM reminders WHERE id = $1`, r.ID).Scan(&leased)
+		if leased {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the delivery never leased the reminder")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	start := time.Now()
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	if _, err := e.store.CompleteTask(ctx, e.user, task.ID, false); err != nil {
+		t.Fatalf("completing the task while its reminder is being sent: %v", err)
+	}
+	if took := time.Since(start); took > time.Second {
+		t.Errorf("completing took %v while the mail server hung", took)
+	}
+	e.smtp.Hang(false)
+	<-done
+	if s := e.state(r.ID); s.Status != todo.ReminderCancelled {
+		t.Errorf("reminder %+v; want it to stay cancelled", s)
+	}
+}

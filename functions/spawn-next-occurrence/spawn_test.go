@@ -130,7 +130,6 @@ func TestNextOccurrence(t *testing.T) {
 		{"fall back keeps 09:00 local", berlin, todo.Daily, "2026-10-24 09:00", "", "2026-10-24 09:30", "2026-10-25 09:00"},
 		{"new york spring forward", "America/New_York", todo.Weekly, "2026-03-02 09:00", "", "2026-03-02 10:00", "2026-03-09 09:00"},
 		{"lands in the future after a late completion", berlin, todo.Daily, "2026-03-01 09:00", "", "2026-03-10 12:00", "2026-03-11 09:00"},
-		{"no due date: from the completion time", berlin, todo.Daily, "", "", "2026-03-10 15:30", "2026-03-11 15:30"},
 		{"end date reached: no instance", berlin, todo.Daily, "2026-03-10 09:00", "2026-03-10", "2026-03-10 10:00", ""},
 		{"end date day includes that day", berlin, todo.Daily, "2026-03-10 09:00", "2026-03-11", "2026-03-10 10:00", "2026-03-11 09:00"},
 	}

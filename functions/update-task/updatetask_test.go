@@ -158,7 +158,7 @@ func TestTaskTags(t *testing.T) {
 		}
 		ids = append(ids, g.ID)
 	}
-	api.Do("ann", "POST", path, map[string]any{"tag_ids": ids}).ExpectError(t, 422, "tag_ids")
+	api.Do("ann", "POST", path, map[string]any{"tag_ids": ids}).ExpectError(t, 400, "tags") // one rule, one status: todo.CheckTagCount
 	if cur, _ := api.Store.GetTask(ctx, "ann", task.ID); len(cur.Tags) != 2 {
 		t.Fatalf("a refused tag change left %d tags", len(cur.Tags))
 	}

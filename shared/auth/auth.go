@@ -3,15 +3,19 @@
 package auth
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
+	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/MicahParks/keyfunc/v3"
 	"github.com/golang-jwt/jwt/v5"
@@ -75,6 +79,9 @@ func JWKS(ctx context.Context, url string, o Options) (Verifier, error) {
 }
 
 func (v *verifier) Verify(_ context.Context, token string) (*Claims, error) {
+	if err := checkShape(token); err != nil {
+		return nil, err
+	}
 	var c Claims
 	if _, err := jwt.ParseWithClaims(token, &c, v.keyfunc, v.opts...); err != nil {
 		return nil, err
@@ -83,6 +90,44 @@ func (v *verifier) Verify(_ context.Context, token string) (*Claims, error) {
 		return nil, errors.New("token has no subject")
 	}
 	return &c, nil
+}
+
+// checkShape refuses what the JWT library lets through: a "crit" header (RFC 7515 4.1.11:
+// extensions the recipient must understand; Taskline understands none, so any is refused)
+// and time claims (exp, nbf, iat) that are not JSON numbers (RFC 7519 2, NumericDate; the
+// library also reads "exp":"1999999999").
+func checkShape(token string) error {
+	parts := strings.Split(token, ".")
+	if len(parts) != 3 {
+		return errors.New("token is not three dot-separated parts")
+	}
+	var header map[string]json.RawMessage
+	if b, err := base64.RawURLEncoding.DecodeString(parts[0]); err != nil || json.Unmarshal(b, &header) != nil {
+		return errors.New("token header is not base64url JSON")
+	}
+	if _, ok := header["crit"]; ok {
+		return errors.New("token header names critical extensions (crit), which are not supported")
+	}
+	var claims map[string]json.RawMessage
+	if b, err := base64.RawURLEncoding.DecodeString(parts[1]); err != nil || json.Unmarshal(b, &claims) != nil {
+		return errors.New("token claims are not base64url JSON")
+	}
+	for _, name := range []string{"exp", "nbf", "iat"} {
+		raw, ok := claims[name]
+		if !ok {
+			continue
+		}
+		d := json.NewDecoder(bytes.NewReader(raw))
+		d.UseNumber()
+		var v any
+		if err := d.Decode(&v); err != nil {
+			return fmt.Errorf("token claim %s is not JSON", name)
+		}
+		if _, isNumber := v.(json.Number); !isNumber {
+			return fmt.Errorf("token claim %s must be a number (NumericDate)", name)
+		}
+	}
+	return nil
 }
 
 // Sign makes an HS256 token for userID valid for ttl: the local binary's dev token, tests
@@ -164,10 +209,36 @@ func (g *Guard) Require(next http.Handler) http.Handler {
 	})
 }
 
+// Bounds of the claims Taskline stores: a user id is at most 255 characters (users.id),
+// an email address at most 254 (RFC 5321).
+const (
+	MaxSubject = 255
+	MaxEmail   = 254
+)
+
+// CheckClaims refuses a validly signed token whose claims cannot be stored: a subject or
+// email with a NUL character or bytes that are not UTF-8, or longer than the bounds above.
+// That is the token issuer's bad input, a 400 naming the claim, never a 500.
+func CheckClaims(c *Claims) error {
+	for _, f := range []struct {
+		name, v string
+		max     int
+	}{{"sub", c.Subject, MaxSubject}, {"email", c.Email, MaxEmail}, {"tz", c.TimeZone, 64}} {
+		if err := todo.CheckText(f.name, f.v); err != nil {
+			return todo.Errorf(todo.Invalid, "authorization", "the token's %s claim is not valid text", f.name)
+		}
+		if n := utf8.RuneCountInString(f.v); n > f.max {
+			return todo.Errorf(todo.Invalid, "authorization", "the token's %s claim is %d characters long; the maximum is %d", f.name, n, f.max)
+		}
+	}
+	return nil
+}
+
 // Authenticate checks an Authorization header value and records the user.
 func (g *Guard) Authenticate(ctx context.Context, header string) (*Claims, error) {
-	token, ok := strings.CutPrefix(header, "Bearer ")
-	if !ok || strings.TrimSpace(token) == "" {
+	// The scheme is case-insensitive (RFC 9110 11.1): "bearer" and "BEARER" are Bearer.
+	scheme, token, ok := strings.Cut(strings.TrimSpace(header), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
 		return nil, todo.Errorf(todo.Unauthorized, "authorization", "a bearer token is required")
 	}
 	if IsAccessToken(strings.TrimSpace(token)) {
@@ -176,6 +247,9 @@ func (g *Guard) Authenticate(ctx context.Context, header string) (*Claims, error
 	c, err := g.Verifier.Verify(ctx, strings.TrimSpace(token))
 	if err != nil {
 		return nil, todo.Errorf(todo.Unauthorized, "authorization", "the bearer token is not valid: %v", err)
+	}
+	if err := CheckClaims(c); err != nil {
+		return nil, err
 	}
 	key := c.Subject + "\x00" + c.Email + "\x00" + c.TimeZone
 	if _, done := g.seen.Load(key); !done {

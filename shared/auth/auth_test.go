@@ -9,12 +9,15 @@ import (
 	"math/big"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/taskline/taskline/shared/auth"
+	"github.com/taskline/taskline/shared/todo"
 )
 
 func TestHS256(t *testing.T) {
@@ -100,5 +103,59 @@ func TestJWKS(t *testing.T) {
 	hs, _ := auth.Sign([]byte("x"), "ann", "", "", time.Hour)
 	if _, err := v.Verify(ctx, hs); err == nil {
 		t.Fatal("HS256 token accepted by the RS256 verifier")
+	}
+}
+
+// Issue 12, item 10: what the JWT library accepted and a careful verifier refuses.
+func TestStrictTokenShape(t *testing.T) {
+	t.Parallel()
+	secret := []byte("s3cret-for-tests")
+	v := auth.HS256(secret, auth.Options{})
+	ctx := context.Background()
+	exp := time.Now().Add(time.Hour).Unix()
+	stringExp := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{"sub": "ann", "exp": strconv.FormatInt(exp, 10)})
+	if s, _ := stringExp.SignedString(secret); true {
+		if _, err := v.Verify(ctx, s); err == nil {
+			t.Error(`"exp" as a string accepted`)
+		}
+	}
+	crit := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{"sub": "ann", "exp": exp})
+	crit.Header["crit"] = []string{"x-unknown"}
+	crit.Header["x-unknown"] = true
+	if s, _ := crit.SignedString(secret); true {
+		if _, err := v.Verify(ctx, s); err == nil {
+			t.Error("unknown crit header accepted")
+		}
+	}
+}
+
+type noUsers struct{}
+
+func (noUsers) EnsureUser(context.Context, todo.User) error { return nil }
+
+func TestBearerSchemeAndClaims(t *testing.T) {
+	t.Parallel()
+	secret := []byte("s3cret-for-tests")
+	g := &auth.Guard{Verifier: auth.HS256(secret, auth.Options{}), Users: noUsers{}}
+	ctx := context.Background()
+	tok, _ := auth.Sign(secret, "ann", "ann@example.com", "", time.Hour)
+	for _, scheme := range []string{"Bearer", "bearer", "BEARER"} {
+		if _, err := g.Authenticate(ctx, scheme+" "+tok); err != nil {
+			t.Errorf("%s: %v", scheme, err)
+		}
+	}
+	if _, err := g.Authenticate(ctx, "Basic "+tok); todo.ErrorCode(err) != todo.Unauthorized {
+		t.Errorf("Basic scheme: %v", err)
+	}
+	for name, c := range map[string][2]string{
+		"NUL in sub":    {"an\x00n", "a@b.c"},
+		"NUL in email":  {"ann", "a\x00@b.c"},
+		"5000-char sub": {strings.Repeat("s", 5000), "a@b.c"},
+		"long email":    {"ann", strings.Repeat("e", 300) + "@b.c"},
+	} {
+		bad, _ := auth.Sign(secret, c[0], c[1], "", time.Hour)
+		if _, err := g.Authenticate(ctx, "Bearer "+bad); todo.ErrorCode(err) != todo.Invalid {
+			t.Errorf("%s: %v; want invalid (400)", name, err)
+		}
 	}
 }

@@ -133,8 +133,13 @@ func NewSMTP(raw string) (*SMTP, error) {
 	return &SMTP{opts: opts, host: host, idle: make(chan *gomail.Client, MaxIdle)}, nil
 }
 
-// Send delivers m over a kept connection, or a new one.
+// Send delivers m over a kept connection, or a new one. A failure is a *Failure: it says
+// whether the server refused the message for good, and what the user may be told.
 func (s *SMTP) Send(ctx context.Context, m Message) error {
+	return Classify(s.send(ctx, m))
+}
+
+func (s *SMTP) send(ctx context.Context, m Message) error {
 	g, err := build(m)
 	if err != nil {
 		return err

@@ -7,10 +7,12 @@
 //   - the slow path: a sweep publishes rows left unpublished for longer than StaleAfter, by
 //     a crash between commit and publish or a broker outage (tick-reminders runs it).
 //
-// Each path claims its rows with FOR UPDATE SKIP LOCKED while publishing and marks them in
-// the same transaction, so neither publishes a row the other is publishing or has
-// published. Delivery is at least once (a crash after publishing and before the mark
-// repeats a row); consumers are idempotent.
+// Each path leases its rows in a short transaction, publishes with no transaction open and
+// marks them in a second one, so neither publishes a row the other is publishing or has
+// published, and no database connection or lock is held during network I/O. Delivery is
+// at least once (a crash after publishing and before the mark repeats a row); consumers
+// are idempotent. A row that keeps failing waits longer between tries and is parked after
+// todo.MaxPublishAttempts (`taskline outbox parked|replay`).
 package outbox
 
 import (
@@ -160,22 +162,31 @@ func (r *Relay) Flush(ctx context.Context, ids []int64) error {
 }
 
 // Sweep publishes every row that has been unpublished for longer than StaleAfter, batch by
-// batch, and returns how many it published. It stops at the first failing batch (the
-// broker is likely down; the next sweep tries again).
+// batch in id order, and returns how many it published. A batch whose rows fail does not
+// stop it: those rows have recorded their failure (a wait before their next try, or
+// parked after todo.MaxPublishAttempts) and the sweep carries on with the rows behind
+// them, so one user's poison events never hold up another's. It returns the failures it
+// met, joined.
 func (r *Relay) Sweep(ctx context.Context) (int, error) {
 	total := 0
+	var after int64
+	var errs []error
+	before := r.store.Now().Add(-r.opts.StaleAfter)
 	for {
 		bctx, cancel := context.WithTimeout(ctx, r.opts.Timeout)
-		before := r.store.Now().Add(-r.opts.StaleAfter)
-		n, err := r.store.SweepOutbox(bctx, before, r.opts.BatchSize, r.pub.Publish)
+		n, batch, err := r.store.SweepOutboxAfter(bctx, before, after, r.opts.BatchSize, r.pub.Publish)
 		cancel()
 		total += n
 		if err != nil {
-			return total, err
+			errs = append(errs, err)
+			if batch.Claimed == 0 || ctx.Err() != nil {
+				return total, errors.Join(errs...) // the database itself failed
+			}
 		}
-		if n < r.opts.BatchSize {
-			return total, nil
+		if batch.Claimed < r.opts.BatchSize {
+			return total, errors.Join(errs...)
 		}
+		after = batch.LastID
 	}
 }
 

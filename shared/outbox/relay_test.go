@@ -105,7 +105,7 @@ func TestSweepPublishesWhatACrashLeftBehind(t *testing.T) {
 	b.Subscribe(event.TopicTasks, "test", c.handle)
 	r := outbox.New(s, b, quiet, outbox.Options{StaleAfter: time.Millisecond})
 	defer r.Close()
-	time.Sleep(5 * time.Millisecond)
+	s.Now = func() time.Time { return time.Now().Add(time.Second) } // the rows are past StaleAfter
 	n, err := r.Sweep(context.Background())
 	if err != nil || n != 20 {
 		t.Fatalf("sweep published %d (%v); want 20", n, err)
@@ -208,7 +208,7 @@ func TestKafkaBrokerDownThenUp(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	time.Sleep(5 * time.Millisecond) // past StaleAfter
+	s.Now = func() time.Time { return time.Now().Add(time.Second) } // past StaleAfter
 	if n, err := r.Sweep(ctx); err == nil || n != 0 {
 		t.Fatalf("sweep with the broker down published %d, err %v; want 0 and an error", n, err)
 	}

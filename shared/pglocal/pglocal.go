@@ -69,6 +69,10 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 		c.cleanup()
 		return nil, err
 	}
+	if err := c.takeOver(ctx); err != nil {
+		c.cleanup()
+		return nil, err
+	}
 	if c.port == 0 {
 		if c.port, err = freePort(); err != nil {
 			c.cleanup()
@@ -145,6 +149,55 @@ func (c *Cluster) prepare(ctx context.Context) error {
 			"every parent directory needs o+x)", err, c.cred.Uid, c.dir)
 	}
 	return err
+}
+
+// takeOver deals with a postmaster.pid left in the data directory by a process that died
+// without stopping its cluster (kill -9 of `taskline serve`): when the PID in it is running
+// and really is the postmaster of this directory (its executable is postgres and its
+// working directory, where a postmaster always chdirs, is this data directory), that
+// orphan is stopped with pg_ctl; otherwise the file is stale (the process is gone, or its
+// PID now belongs to an unrelated process, which is never touched) and is removed.
+func (c *Cluster) takeOver(ctx context.Context) error {
+	pidPath := filepath.Join(c.dir, "postmaster.pid")
+	b, err := os.ReadFile(pidPath)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("reading %s: %w", pidPath, err)
+	}
+	pid, _ := strconv.Atoi(strings.TrimSpace(strings.SplitN(string(b), "\n", 2)[0]))
+	if pid > 0 && IsPostmasterOf(pid, c.dir) {
+		if err := c.run(ctx, filepath.Join(c.bin, "pg_ctl"), "stop", "-D", c.dir, "-m", "fast", "-w", "-t", "30"); err != nil {
+			return fmt.Errorf("stopping the orphaned postmaster (pid %d) of %s: %w", pid, c.dir, err)
+		}
+		return nil
+	}
+	if err := os.Remove(pidPath); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("removing the stale %s: %w", pidPath, err)
+	}
+	return nil
+}
+
+// IsPostmasterOf reports whether process pid is a running PostgreSQL server whose data
+// directory is dir (Linux: read from /proc; elsewhere it answers false).
+func IsPostmasterOf(pid int, dir string) bool {
+	exe, err := os.Readlink(fmt.Sprintf("/proc/%d/exe", pid))
+	if err != nil {
+		return false
+	}
+	if name := filepath.Base(strings.TrimSuffix(exe, " (deleted)")); name != "postgres" && name != "postmaster" {
+		return false
+	}
+	cwd, err := os.Readlink(fmt.Sprintf("/proc/%d/cwd", pid))
+	if err != nil {
+		return false
+	}
+	want, err := filepath.EvalSymlinks(dir)
+	if err != nil {
+		want = dir
+	}
+	return cwd == want || cwd == dir
 }
 
 func (c *Cluster) start(ctx context.Context, opts Options) error {

@@ -1,11 +1,15 @@
 package postgres
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/taskline/taskline/shared/todo"
 )
 
 // OutboxMessage is one outbox row on its way to the broker: a CloudEvent in structured
@@ -21,38 +25,62 @@ type OutboxMessage struct {
 // that kept it from being published (nil: published).
 type PublishFunc func(ctx context.Context, msgs []OutboxMessage) []error
 
+// OutboxLease is how long a publisher owns the rows it claimed: another path takes them
+// only after it expired (the publisher died). It must outlast a publish's timeout.
+var OutboxLease = 30 * time.Second
+
+// claimable is the condition on a row any path may claim at $1 (now): unpublished, not
+// parked, not leased by a live publisher, its retry wait over.
+const claimable = `published_at IS NULL AND parked_at IS NULL AND (leased_until IS NULL OR leased_until < $1)
+	AND (next_attempt_at IS NULL OR next_attempt_at <= $1)`
+
 // PublishOutbox publishes the named outbox rows that are still unpublished: the fast path
 // after a commit. See publishOutbox for why no row is published twice.
 func (s *Store) PublishOutbox(ctx context.Context, ids []int64, publish PublishFunc) (int, error) {
 	if len(ids) == 0 {
 		return 0, nil
 	}
-	return s.publishOutbox(ctx, publish, `SELECT id, topic, partition_key, event::text FROM outbox
-		WHERE id = ANY($1) AND published_at IS NULL ORDER BY id FOR UPDATE SKIP LOCKED`, pgx.QueryExecModeExec, ids)
+	n, _, err := s.publishOutbox(ctx, publish, `id = ANY($3)`, ids)
+	return n, err
 }
 
 // SweepOutbox publishes up to limit rows left unpublished since before olderThan (a crash
 // between commit and publish, a broker outage): the slow path.
 func (s *Store) SweepOutbox(ctx context.Context, olderThan time.Time, limit int, publish PublishFunc) (int, error) {
-	return s.publishOutbox(ctx, publish, `SELECT id, topic, partition_key, event::text FROM outbox
-		WHERE published_at IS NULL AND created_at < $1 ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED`, olderThan, limit)
+	n, _, err := s.SweepOutboxAfter(ctx, olderThan, 0, limit, publish)
+	return n, err
 }
 
-// publishOutbox claims rows with FOR UPDATE SKIP LOCKED, publishes them while holding the
-// locks and marks them published in the same transaction. What must stay true: a row is
-// published by one path at a time (the other skips it while it is locked) and never again
-// after it was marked (the re-check of published_at under the lock excludes it). A crash
-// after publishing and before commit can still publish a row twice; consumers are
-// idempotent for that reason.
-func (s *Store) publishOutbox(ctx context.Context, publish PublishFunc, query string, args ...any) (int, error) {
-	t, err := s.pool.Begin(ctx)
+// SweepOutboxAfter is SweepOutbox for rows with an id above after (a sweep's cursor, so one
+// sweep visits each row once and a row that failed does not stop the rows behind it). It
+// also returns how many rows it claimed and the highest id among them.
+func (s *Store) SweepOutboxAfter(ctx context.Context, olderThan time.Time, after int64, limit int, publish PublishFunc) (int, SweepBatch, error) {
+	return s.publishOutbox(ctx, publish, `created_at < $3 AND id > $4 ORDER BY id LIMIT $5`, olderThan, after, limit)
+}
+
+// SweepBatch is what one claim of the sweep covered.
+type SweepBatch struct {
+	Claimed int
+	LastID  int64
+}
+
+// publishOutbox is lease-then-publish: a short transaction claims the rows (FOR UPDATE
+// SKIP LOCKED, then a lease, leased_until) and commits; the rows are published with no
+// transaction open; a second short transaction marks each one published, or records its
+// failure: attempts, last_error, a wait before the next try, and after
+// todo.MaxPublishAttempts it is parked for an operator (ParkedOutbox, ReplayOutbox). What
+// must stay true: a row is published by one path at a time (the other skips it while its
+// lease runs) and never again after it was marked. A crash after publishing and before
+// the mark publishes a row twice once the lease expired; consumers are idempotent for that
+// reason.
+func (s *Store) publishOutbox(ctx context.Context, publish PublishFunc, where string, args ...any) (int, SweepBatch, error) {
+	now := s.now()
+	args = append([]any{now, now.Add(OutboxLease)}, args...)
+	rows, err := s.pool.Query(ctx, `UPDATE outbox SET leased_until = $2
+		WHERE id IN (SELECT id FROM outbox WHERE `+claimable+` AND `+where+` FOR UPDATE SKIP LOCKED)
+		RETURNING id, topic, partition_key, event::text`, args...)
 	if err != nil {
-		return 0, fmt.Errorf("beginning outbox transaction: %w", err)
-	}
-	defer t.Rollback(context.WithoutCancel(ctx))
-	rows, err := t.Query(ctx, query, args...)
-	if err != nil {
-		return 0, fmt.Errorf("claiming outbox rows: %w", err)
+		return 0, SweepBatch{}, fmt.Errorf("claiming outbox rows: %w", err)
 	}
 	msgs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (OutboxMessage, error) {
 		var m OutboxMessage
@@ -62,18 +90,22 @@ func (s *Store) publishOutbox(ctx context.Context, publish PublishFunc, query st
 		return m, err
 	})
 	if err != nil {
-		return 0, fmt.Errorf("claiming outbox rows: %w", err)
+		return 0, SweepBatch{}, fmt.Errorf("claiming outbox rows: %w", err)
 	}
 	if len(msgs) == 0 {
-		return 0, nil
+		return 0, SweepBatch{}, nil
 	}
+	// UPDATE ... RETURNING does not keep the subquery's order: publish in id order, the
+	// order the events were written in.
+	slices.SortFunc(msgs, func(a, b OutboxMessage) int { return cmp.Compare(a.ID, b.ID) })
+	batch := SweepBatch{Claimed: len(msgs), LastID: msgs[len(msgs)-1].ID}
 	errs := publish(ctx, msgs)
 	var done, failed []int64
 	var reasons []string
 	for i, m := range msgs {
 		if i < len(errs) && errs[i] != nil {
 			failed = append(failed, m.ID)
-			reasons = append(reasons, truncate(errs[i].Error(), 1000))
+			reasons = append(reasons, todo.Truncate(errs[i].Error(), 1000))
 			continue
 		}
 		done = append(done, m.ID)
@@ -82,31 +114,111 @@ func (s *Store) publishOutbox(ctx context.Context, publish PublishFunc, query st
 	// otherwise published rows would be published again by the sweep.
 	mctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
-	now := s.now()
+	now = s.now()
 	if len(done) > 0 {
-		if _, err := t.Exec(mctx, `UPDATE outbox SET published_at = $2, attempts = attempts + 1, last_error = NULL
-			WHERE id = ANY($1)`, pgx.QueryExecModeExec, done, now); err != nil {
-			return 0, fmt.Errorf("marking outbox rows published: %w", err)
+		if _, err := s.pool.Exec(mctx, `UPDATE outbox SET published_at = $2, attempts = attempts + 1, last_error = NULL,
+			leased_until = NULL WHERE id = ANY($1)`, pgx.QueryExecModeExec, done, now); err != nil {
+			return 0, batch, fmt.Errorf("marking outbox rows published: %w", err)
 		}
 	}
 	if len(failed) > 0 {
-		if _, err := t.Exec(mctx, `UPDATE outbox o SET attempts = o.attempts + 1, last_error = f.reason
-			FROM unnest($1::bigint[], $2::text[]) AS f(id, reason) WHERE o.id = f.id`, failed, reasons); err != nil {
-			return 0, fmt.Errorf("recording outbox failures: %w", err)
+		if err := s.recordPublishFailures(mctx, failed, reasons, now); err != nil {
+			return 0, batch, err
+		}
+		return len(done), batch, fmt.Errorf("publishing %d of %d outbox rows: %w", len(failed), len(msgs), firstError(errs))
+	}
+	return len(done), batch, nil
+}
+
+// recordPublishFailures counts a failed attempt on each row and applies
+// todo.AfterPublishFailure: a wait before the next try, or parking.
+func (s *Store) recordPublishFailures(ctx context.Context, ids []int64, reasons []string, now time.Time) error {
+	rows, err := s.pool.Query(ctx, `UPDATE outbox o SET attempts = o.attempts + 1, last_error = f.reason, leased_until = NULL
+		FROM unnest($1::bigint[], $2::text[]) AS f(id, reason) WHERE o.id = f.id RETURNING o.id, o.attempts`, ids, reasons)
+	if err != nil {
+		return fmt.Errorf("recording outbox failures: %w", err)
+	}
+	type row struct {
+		id       int64
+		attempts int
+	}
+	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (row, error) {
+		var x row
+		return x, r.Scan(&x.id, &x.attempts)
+	})
+	if err != nil {
+		return fmt.Errorf("recording outbox failures: %w", err)
+	}
+	var park, wait []int64
+	var until []time.Time
+	for _, x := range list {
+		d, p := todo.AfterPublishFailure(x.attempts)
+		switch {
+		case p:
+			park = append(park, x.id)
+		case d > 0:
+			wait = append(wait, x.id)
+			until = append(until, now.Add(d))
 		}
 	}
-	if err := t.Commit(mctx); err != nil {
-		return 0, fmt.Errorf("committing outbox marks: %w", err)
+	if len(park) > 0 {
+		if _, err := s.pool.Exec(ctx, `UPDATE outbox SET parked_at = $2 WHERE id = ANY($1)`, park, now); err != nil {
+			return fmt.Errorf("parking outbox rows: %w", err)
+		}
 	}
-	if len(failed) > 0 {
-		return len(done), fmt.Errorf("publishing %d of %d outbox rows: %w", len(failed), len(msgs), firstError(errs))
+	if len(wait) > 0 {
+		if _, err := s.pool.Exec(ctx, `UPDATE outbox o SET next_attempt_at = f.at
+			FROM unnest($1::bigint[], $2::timestamptz[]) AS f(id, at) WHERE o.id = f.id`, wait, until); err != nil {
+			return fmt.Errorf("delaying outbox rows: %w", err)
+		}
 	}
-	return len(done), nil
+	return nil
+}
+
+// ParkedEvent is an outbox row parked after todo.MaxPublishAttempts failed publishes.
+type ParkedEvent struct {
+	ID        int64     `json:"id"`
+	EventID   string    `json:"event_id"`
+	Type      string    `json:"type"`
+	Topic     string    `json:"topic"`
+	UserID    string    `json:"user_id"`
+	Attempts  int       `json:"attempts"`
+	LastError *string   `json:"last_error"`
+	CreatedAt time.Time `json:"created_at"`
+	ParkedAt  time.Time `json:"parked_at"`
+}
+
+// ParkedOutbox lists parked rows, oldest first (at most limit).
+func (s *Store) ParkedOutbox(ctx context.Context, limit int) ([]ParkedEvent, error) {
+	rows, err := s.pool.Query(ctx, `SELECT id, event_id::text, event->>'type', topic, partition_key, attempts, last_error, created_at, parked_at
+		FROM outbox WHERE parked_at IS NOT NULL AND published_at IS NULL ORDER BY parked_at, id LIMIT $1`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("listing parked outbox rows: %w", err)
+	}
+	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (ParkedEvent, error) {
+		var p ParkedEvent
+		return p, r.Scan(&p.ID, &p.EventID, &p.Type, &p.Topic, &p.UserID, &p.Attempts, &p.LastError, &p.CreatedAt, &p.ParkedAt)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("listing parked outbox rows: %w", err)
+	}
+	return list, nil
+}
+
+// ReplayOutbox puts parked rows back in the sweep's way with a fresh count of attempts:
+// the named ids, or every parked row when ids is empty. It returns how many.
+func (s *Store) ReplayOutbox(ctx context.Context, ids []int64) (int64, error) {
+	tag, err := s.pool.Exec(ctx, `UPDATE outbox SET parked_at = NULL, attempts = 0, next_attempt_at = NULL, leased_until = NULL
+		WHERE parked_at IS NOT NULL AND published_at IS NULL AND (coalesce(cardinality($1::bigint[]), 0) = 0 OR id = ANY($1))`, ids)
+	if err != nil {
+		return 0, fmt.Errorf("replaying parked outbox rows: %w", err)
+	}
+	return tag.RowsAffected(), nil
 }
 
 // OutboxStats counts unpublished rows; a monitor (and KEDA's query) watches it.
 func (s *Store) OutboxStats(ctx context.Context) (unpublished int, oldest *time.Time, err error) {
-	err = s.pool.QueryRow(ctx, `SELECT count(*), min(created_at) FROM outbox WHERE published_at IS NULL`).Scan(&unpublished, &oldest)
+	err = s.pool.QueryRow(ctx, `SELECT count(*), min(created_at) FROM outbox WHERE published_at IS NULL AND parked_at IS NULL`).Scan(&unpublished, &oldest)
 	if err != nil {
 		return 0, nil, fmt.Errorf("counting unpublished outbox rows: %w", err)
 	}
@@ -120,11 +232,4 @@ func firstError(errs []error) error {
 		}
 	}
 	return nil
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n]
 }

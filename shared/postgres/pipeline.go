@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -175,9 +176,10 @@ type TickResult struct {
 
 // StuckAfter is how long a reminder may stay triggered before the ticker triggers it
 // again: its event was dead-lettered or lost with a consumer that kept failing. A delivery
-// in progress holds the reminder's row lock for at most an SMTP timeout, and a delivery
-// that ran moved the reminder on (sent, retrying, failed), so a second email cannot come
-// from this.
+// in progress holds a lease (DeliveryLease) the ticker respects, and a delivery that ran
+// moved the reminder on (sent, retrying, failed), so a second email cannot come from this
+// unless a process died between sending and recording. The due_work view (KEDA) uses the
+// same 10 minutes.
 const StuckAfter = 10 * time.Minute
 
 // ClaimDueReminders claims up to limit reminders that are due (pending with remind_at
@@ -193,12 +195,11 @@ func (s *Store) ClaimDueReminders(ctx context.Context, limit int) (TickResult, e
 		rows, err := t.Query(ctx, `
 			SELECT r.id, r.task_id, r.user_id, r.remind_at, r.attempts, t.title, t.due_date, t.completed, r.trace_parent
 			FROM reminders r JOIN tasks t ON t.id = r.task_id
-			WHERE (r.status = 'pending' AND r.remind_at <= $1)
-			   OR (r.status = 'retrying' AND r.next_attempt_at <= $1)
-			   OR (r.status = 'triggered' AND r.updated_at <= $3)
+			WHERE r.status IN ('pending', 'retrying', 'triggered')
+			  AND reminder_is_due(r.status, r.remind_at, r.next_attempt_at, r.updated_at, r.leased_until, $1, $3)
 			ORDER BY coalesce(r.next_attempt_at, r.remind_at), r.id
 			LIMIT $2
-			FOR UPDATE OF r SKIP LOCKED`, t.at, limit, t.at.Add(-StuckAfter))
+			FOR UPDATE OF r SKIP LOCKED`, t.at, limit, StuckAfter)
 		if err != nil {
 			return fmt.Errorf("claiming due reminders: %w", err)
 		}
@@ -301,15 +302,32 @@ const (
 // cannot help, so the reminder fails at once.
 var ErrNoRecipient = errors.New("the user has no email address")
 
-// DeliverReminder handles one reminder.triggered event for consumer: under the reminder's
-// row lock it calls send and records the result in the same transaction: sent (emitting
-// reminder.sent), or a failure (emitting reminder.failed) retried after retryDelays[n-1]
-// for the n-th failure, and once they are used up marked failed with the triggering event,
-// carrying the error, written to the reminders dead letter topic. Redelivered and
-// concurrent copies of the event find it in processed_events and send nothing.
+// DeliveryLease is how long a delivery in progress owns its reminder: the ticker does not
+// re-trigger it meanwhile. It must outlast the SMTP timeout.
+var DeliveryLease = 2 * time.Minute
+
+// publicError is a failure with a message fit for the user (mail.Failure).
+type publicError interface{ Public() string }
+
+// permanentError is a failure retrying cannot fix (mail.Failure of a 5xx refusal).
+type permanentError interface{ Permanent() bool }
+
+// DeliverReminder handles one reminder.triggered event for consumer, lease-then-send: a
+// first short transaction records the event as processed, checks under the reminder's
+// row lock that this attempt is the one to send, and leases the reminder (leased_until);
+// send then runs with no transaction open and no lock held, so completing the task or
+// ticking is never blocked by a slow mail server; a second short transaction records the
+// outcome (todo.AfterAttempt): sent (emitting reminder.sent), or a failure (emitting
+// reminder.failed) retried after retryDelays[n-1], or failed for good (a permanent
+// refusal, or retries used up) with the triggering event written to the reminders dead
+// letter topic. Redelivered and concurrent copies of the event find it in
+// processed_events and send nothing. A crash between the two transactions leaves the
+// reminder triggered with an expired lease: the ticker triggers it again after StuckAfter.
 func (s *Store) DeliverReminder(ctx context.Context, consumer string, e cloudevents.Event, reminderID int64, attempt int,
 	retryDelays []time.Duration, send func(context.Context, ReminderDelivery) error) (DeliveryOutcome, error) {
 	var outcome DeliveryOutcome
+	var d ReminderDelivery
+	var email *string
 	err := s.inTx(ctx, event.UserID(e), func(t *tx) error {
 		first, err := markProcessed(t, consumer, e.ID())
 		if err != nil {
@@ -319,16 +337,15 @@ func (s *Store) DeliverReminder(ctx context.Context, consumer string, e cloudeve
 			outcome = DeliveryDuplicate
 			return nil
 		}
-		var d ReminderDelivery
 		var status todo.ReminderStatus
 		var attempts int
-		var email *string
 		var tz string
+		var lease *time.Time
 		err = t.QueryRow(ctx, `
-			SELECT r.id, r.task_id, t.title, t.due_date, r.remind_at, r.status, r.attempts, r.user_id, u.email, u.time_zone
+			SELECT r.id, r.task_id, t.title, t.due_date, r.remind_at, r.status, r.attempts, r.leased_until, r.user_id, u.email, u.time_zone
 			FROM reminders r JOIN tasks t ON t.id = r.task_id JOIN users u ON u.id = r.user_id
 			WHERE r.id = $1 FOR UPDATE OF r`, reminderID).
-			Scan(&d.ReminderID, &d.TaskID, &d.TaskTitle, &d.DueAt, &d.RemindAt, &status, &attempts, &d.User.ID, &email, &tz)
+			Scan(&d.ReminderID, &d.TaskID, &d.TaskTitle, &d.DueAt, &d.RemindAt, &status, &attempts, &lease, &d.User.ID, &email, &tz)
 		if errors.Is(err, pgx.ErrNoRows) {
 			outcome = DeliverySkipped
 			return nil
@@ -336,58 +353,112 @@ func (s *Store) DeliverReminder(ctx context.Context, consumer string, e cloudeve
 		if err != nil {
 			return fmt.Errorf("loading reminder %d: %w", reminderID, err)
 		}
-		// Only the attempt the ticker triggered last is sent: a cancelled, sent or failed
-		// reminder, or an event of an earlier attempt, changes nothing.
-		if status != todo.ReminderTriggered || (attempt > 0 && attempt != attempts+1) {
+		// Only the attempt the ticker triggered last is sent, and only by one delivery at a
+		// time: a cancelled, sent or failed reminder, an event of an earlier attempt, or a
+		// reminder another delivery holds a lease on, changes nothing.
+		if status != todo.ReminderTriggered || (attempt > 0 && attempt != attempts+1) || (lease != nil && lease.After(t.at)) {
 			outcome = DeliverySkipped
 			return nil
 		}
-		t.userID = d.User.ID
 		d.Attempt = attempts + 1
 		d.User.Location = time.UTC
 		if loc, err := time.LoadLocation(tz); err == nil {
 			d.User.Location = loc
 		}
-		var sendErr error
-		if email == nil || *email == "" {
-			sendErr = ErrNoRecipient
-		} else {
-			d.User.Email = *email
-			sendErr = send(ctx, d)
+		if _, err := t.Exec(ctx, `UPDATE reminders SET leased_until = $2, updated_at = $3 WHERE id = $1`,
+			reminderID, t.at.Add(DeliveryLease), t.at); err != nil {
+			return fmt.Errorf("leasing reminder %d: %w", reminderID, err)
 		}
-		// The send may have taken a while: record its result at the time it ended.
-		t.at = s.now()
-		if sendErr == nil {
+		return nil
+	})
+	if err != nil || outcome != "" {
+		return outcome, err
+	}
+
+	var sendErr error
+	if email == nil || *email == "" {
+		sendErr = ErrNoRecipient
+	} else {
+		d.User.Email = *email
+		sendErr = send(ctx, d)
+	}
+
+	// The outcome must be recorded even when the caller's context ended during the send:
+	// the email may be out, and only this record keeps it from going out again.
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	for {
+		outcome, err = s.recordDelivery(rctx, e, d, sendErr, retryDelays)
+		if err == nil || !IsUnavailable(err) || rctx.Err() != nil {
+			return outcome, err
+		}
+		select {
+		case <-rctx.Done():
+			return outcome, err
+		case <-time.After(500 * time.Millisecond):
+		}
+	}
+}
+
+// recordDelivery is DeliverReminder's second transaction.
+func (s *Store) recordDelivery(ctx context.Context, e cloudevents.Event, d ReminderDelivery, sendErr error, retryDelays []time.Duration) (DeliveryOutcome, error) {
+	var outcome DeliveryOutcome
+	err := s.inTx(ctx, d.User.ID, func(t *tx) error {
+		var status todo.ReminderStatus
+		var attempts int
+		err := t.QueryRow(ctx, `SELECT status, attempts FROM reminders WHERE id = $1 FOR UPDATE`, d.ReminderID).Scan(&status, &attempts)
+		if errors.Is(err, pgx.ErrNoRows) {
+			outcome = DeliverySkipped // deleted with its task during the send
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("loading reminder %d: %w", d.ReminderID, err)
+		}
+		if status != todo.ReminderTriggered || attempts != d.Attempt-1 {
+			// Cancelled (its task completed) while the email was on its way: it stays cancelled.
+			outcome = DeliverySkipped
+			return nil
+		}
+		permanent := errors.Is(sendErr, ErrNoRecipient)
+		var pe permanentError
+		if errors.As(sendErr, &pe) && pe.Permanent() {
+			permanent = true
+		}
+		next := todo.AfterAttempt(d.Attempt, sendErr != nil, permanent, retryDelays, t.at)
+		if next.Status == todo.ReminderSent {
 			if _, err := t.Exec(ctx, `UPDATE reminders SET status = 'sent', sent_at = $2, attempts = attempts + 1,
-				last_error = NULL, updated_at = $2 WHERE id = $1`, reminderID, t.at); err != nil {
-				return fmt.Errorf("marking reminder %d sent: %w", reminderID, err)
+				last_error = NULL, leased_until = NULL, updated_at = $2 WHERE id = $1`, d.ReminderID, t.at); err != nil {
+				return fmt.Errorf("marking reminder %d sent: %w", d.ReminderID, err)
 			}
 			outcome = DeliverySent
-			return t.emit(event.ReminderSent, event.ReminderSubject(reminderID), event.ReminderSentData{
-				ReminderID: reminderID, Channel: "email", SentAt: t.at, Recipient: d.User.Email})
+			return t.emit(event.ReminderSent, event.ReminderSubject(d.ReminderID), event.ReminderSentData{
+				ReminderID: d.ReminderID, Channel: "email", SentAt: t.at, Recipient: d.User.Email})
 		}
-		msg := truncate(sendErr.Error(), 1000)
-		failures := d.Attempt
-		if failures <= len(retryDelays) && !errors.Is(sendErr, ErrNoRecipient) {
-			next := t.at.Add(retryDelays[failures-1])
-			if _, err := t.Exec(ctx, `UPDATE reminders SET status = 'retrying', attempts = attempts + 1, next_attempt_at = $2,
-				last_error = $3, updated_at = $4 WHERE id = $1`, reminderID, next, msg, t.at); err != nil {
-				return fmt.Errorf("scheduling retry of reminder %d: %w", reminderID, err)
-			}
-			outcome = DeliveryRetrying
-			return t.emit(event.ReminderFailed, event.ReminderSubject(reminderID), event.ReminderFailedData{
-				ReminderID: reminderID, Error: msg, RetryCount: failures, WillRetry: true, NextRetryAt: &next})
+		// Users see the public message (no host, address or port of ours); the dead letter,
+		// for operators, carries the whole error.
+		public := "the email could not be sent"
+		var pub publicError
+		if errors.Is(sendErr, ErrNoRecipient) {
+			public = ErrNoRecipient.Error()
+		} else if errors.As(sendErr, &pub) {
+			public = pub.Public()
 		}
-		if _, err := t.Exec(ctx, `UPDATE reminders SET status = 'failed', attempts = attempts + 1, next_attempt_at = NULL,
-			last_error = $2, updated_at = $3 WHERE id = $1`, reminderID, msg, t.at); err != nil {
-			return fmt.Errorf("marking reminder %d failed: %w", reminderID, err)
+		public = todo.Truncate(public, 1000)
+		if _, err := t.Exec(ctx, `UPDATE reminders SET status = $2, attempts = attempts + 1, next_attempt_at = $3,
+			last_error = $4, leased_until = NULL, updated_at = $5 WHERE id = $1`,
+			d.ReminderID, string(next.Status), next.NextAttemptAt, public, t.at); err != nil {
+			return fmt.Errorf("recording the failed delivery of reminder %d: %w", d.ReminderID, err)
 		}
-		outcome = DeliveryFailed
-		if err := t.emit(event.ReminderFailed, event.ReminderSubject(reminderID), event.ReminderFailedData{
-			ReminderID: reminderID, Error: msg, RetryCount: failures - 1, WillRetry: false}); err != nil {
+		if err := t.emit(event.ReminderFailed, event.ReminderSubject(d.ReminderID), event.ReminderFailedData{
+			ReminderID: d.ReminderID, Error: public, RetryCount: next.RetryCount, WillRetry: next.WillRetry, NextRetryAt: next.NextAttemptAt}); err != nil {
 			return err
 		}
-		return insertOutbox(t, []cloudevents.Event{DeadLetterEvent(e, event.TopicRemindersDLQ, msg)}, event.TopicRemindersDLQ)
+		if next.WillRetry {
+			outcome = DeliveryRetrying
+			return nil
+		}
+		outcome = DeliveryFailed
+		return insertOutbox(t, []cloudevents.Event{DeadLetterEvent(e, event.TopicRemindersDLQ, sendErr.Error())}, event.TopicRemindersDLQ)
 	})
 	return outcome, err
 }
@@ -403,8 +474,13 @@ const (
 // original's, so dead-lettering the same event twice writes it once.
 func DeadLetterEvent(e cloudevents.Event, topic, reason string) cloudevents.Event {
 	d := e.Clone()
+	if data := e.Data(); len(data) > 0 && !json.Valid(data) {
+		// Data that is not JSON (a binary-mode event with a broken body) is kept as it came,
+		// base64 in the structured form (data_base64), so the row stays valid jsonb.
+		d.SetData("application/octet-stream", data)
+	}
 	d.SetID(uuid.NewSHA1(uuid.NameSpaceURL, []byte(topic+"/"+e.ID())).String())
-	d.SetExtension(ExtDeadLetterError, truncate(reason, 1000))
+	d.SetExtension(ExtDeadLetterError, todo.Truncate(reason, 1000))
 	d.SetExtension(ExtOriginalID, e.ID())
 	return d
 }
@@ -428,7 +504,11 @@ func (s *Store) Prune(ctx context.Context, before time.Time) (int64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("pruning processed events: %w", err)
 	}
-	return a.RowsAffected() + b.RowsAffected(), nil
+	c, err := s.pool.Exec(ctx, `DELETE FROM event_failures WHERE last_at < $1`, before)
+	if err != nil {
+		return 0, fmt.Errorf("pruning event failures: %w", err)
+	}
+	return a.RowsAffected() + b.RowsAffected() + c.RowsAffected(), nil
 }
 
 // ReminderState is a reminder's delivery bookkeeping, for tests and operators.
@@ -452,4 +532,19 @@ func (s *Store) ReminderState(ctx context.Context, id int64) (ReminderState, err
 		return r, fmt.Errorf("loading reminder %d: %w", id, err)
 	}
 	return r, nil
+}
+
+// RecordEventFailure counts a transient failure of consumer handling eventID and returns
+// how many there have been: after todo.MaxPublishAttempts the transports dead-letter the
+// event instead of asking for it again.
+func (s *Store) RecordEventFailure(ctx context.Context, consumer, eventID, reason string) (int, error) {
+	var n int
+	err := s.pool.QueryRow(ctx, `INSERT INTO event_failures (consumer, event_id, attempts, last_error, first_at, last_at)
+		VALUES ($1, $2, 1, $3, $4, $4)
+		ON CONFLICT (consumer, event_id) DO UPDATE SET attempts = event_failures.attempts + 1, last_error = $3, last_at = $4
+		RETURNING attempts`, consumer, eventID, todo.Truncate(reason, 1000), s.now()).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("counting a failure of event %s: %w", eventID, err)
+	}
+	return n, nil
 }

@@ -99,9 +99,9 @@ func (s *Store) ListReminders(ctx context.Context, userID, status string) ([]tod
 	var statuses []string
 	switch status {
 	case "pending":
-		statuses = []string{"pending", "triggered", "retrying"}
+		statuses = todo.ReminderStatusStrings(todo.OpenReminderStatuses)
 	case "all":
-		statuses = []string{"pending", "triggered", "retrying", "sent", "failed", "cancelled"}
+		statuses = todo.ReminderStatusStrings(todo.ReminderStatuses)
 	default:
 		statuses = []string{status}
 	}
@@ -132,8 +132,7 @@ func (s *Store) DeleteReminder(ctx context.Context, userID string, id int64) err
 		if err != nil {
 			return fmt.Errorf("deleting reminder %d: %w", id, err)
 		}
-		switch status {
-		case todo.ReminderPending, todo.ReminderTriggered, todo.ReminderRetrying:
+		if status.Open() {
 			return t.emit(event.ReminderCancelled, event.ReminderSubject(id), event.ReminderCancelledData{
 				ReminderID: id, TaskID: taskID, Reason: event.CancelUser})
 		}
@@ -144,7 +143,7 @@ func (s *Store) DeleteReminder(ctx context.Context, userID string, id int64) err
 // cancelTaskReminders cancels every reminder of the task still to be delivered.
 func cancelTaskReminders(t *tx, taskID int64, reason string) error {
 	rows, err := t.Query(t.ctx, `UPDATE reminders SET status = 'cancelled', next_attempt_at = NULL, updated_at = $2
-		WHERE task_id = $1 AND status IN ('pending', 'triggered', 'retrying') RETURNING id`, taskID, t.at)
+		WHERE task_id = $1 AND status = ANY($3) RETURNING id`, taskID, t.at, todo.ReminderStatusStrings(todo.OpenReminderStatuses))
 	if err != nil {
 		return fmt.Errorf("cancelling reminders of task %d: %w", taskID, err)
 	}

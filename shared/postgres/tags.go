@@ -7,6 +7,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/taskline/taskline/shared/event"
 	"github.com/taskline/taskline/shared/todo"
 )
 
@@ -54,12 +55,49 @@ func (s *Store) CreateTag(ctx context.Context, userID string, in todo.TagInput) 
 
 // DeleteTag removes a tag from the user's tags and from every task carrying it.
 func (s *Store) DeleteTag(ctx context.Context, userID string, id int64) error {
-	tag, err := s.pool.Exec(ctx, `DELETE FROM tags WHERE id = $1 AND user_id = $2`, id, userID)
-	if err != nil {
-		return fmt.Errorf("deleting tag %d: %w", id, err)
-	}
-	if tag.RowsAffected() == 0 {
-		return todo.NotFoundf("tag", id)
-	}
-	return nil
+	return s.inTx(ctx, userID, func(t *tx) error {
+		// The tasks that carry the tag lose it: each is locked and announced with
+		// task.updated, as when the tag is taken off one task.
+		rows, err := t.Query(ctx, `SELECT t.id FROM tasks t JOIN task_tags tt ON tt.task_id = t.id
+			WHERE tt.tag_id = $1 AND t.user_id = $2 ORDER BY t.id FOR UPDATE OF t`, id, userID)
+		if err != nil {
+			return fmt.Errorf("finding the tasks of tag %d: %w", id, err)
+		}
+		taskIDs, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+		if err != nil {
+			return fmt.Errorf("finding the tasks of tag %d: %w", id, err)
+		}
+		before := make(map[int64][]string, len(taskIDs))
+		for _, tid := range taskIDs {
+			tags, err := tagsOf(ctx, t, tid)
+			if err != nil {
+				return err
+			}
+			before[tid] = (&todo.Task{Tags: tags}).TagNames()
+		}
+		tag, err := t.Exec(ctx, `DELETE FROM tags WHERE id = $1 AND user_id = $2`, id, userID)
+		if err != nil {
+			return fmt.Errorf("deleting tag %d: %w", id, err)
+		}
+		if tag.RowsAffected() == 0 {
+			return todo.NotFoundf("tag", id)
+		}
+		if len(taskIDs) > 0 {
+			if _, err := t.Exec(ctx, `UPDATE tasks SET updated_at = $2 WHERE id = ANY($1)`, taskIDs, t.at); err != nil {
+				return fmt.Errorf("touching the tasks of tag %d: %w", id, err)
+			}
+		}
+		for _, tid := range taskIDs {
+			tags, err := tagsOf(ctx, t, tid)
+			if err != nil {
+				return err
+			}
+			after := (&todo.Task{Tags: tags}).TagNames()
+			if err := t.emit(event.TaskUpdated, event.TaskSubject(tid), event.TaskUpdatedData{TaskID: tid,
+				ChangedFields: map[string]event.Change{"tags": {Before: before[tid], After: after}}}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }

@@ -491,8 +491,8 @@ func (s *Store) editTags(ctx context.Context, userID string, id int64, edit func
 			have = append(have, g.ID)
 		}
 		want := edit(slices.Clone(have))
-		if len(want) > todo.MaxTagsPerTask {
-			return todo.Errorf(todo.Unprocessable, "tag_ids", "a task can carry at most %d tags", todo.MaxTagsPerTask)
+		if err := todo.CheckTagCount(len(want)); err != nil {
+			return err
 		}
 		before := cur.TagNames()
 		if cur.Tags, err = setTags(t, id, want, nil); err != nil {
@@ -540,8 +540,8 @@ func setTags(t *tx, taskID int64, ids []int64, names []string) ([]todo.Tag, erro
 			return nil, todo.Errorf(todo.Unprocessable, "tag_ids", "tag %d not found", id)
 		}
 	}
-	if len(found) > todo.MaxTagsPerTask {
-		return nil, todo.Errorf(todo.Invalid, "tags", "a task can carry at most %d tags", todo.MaxTagsPerTask)
+	if err := todo.CheckTagCount(len(found)); err != nil {
+		return nil, err
 	}
 	if _, err := t.Exec(t.ctx, `DELETE FROM task_tags WHERE task_id = $1 AND NOT (tag_id = ANY($2))`, taskID, found); err != nil {
 		return nil, fmt.Errorf("unlinking tags: %w", err)

@@ -10,6 +10,7 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/trace"
 	"io"
+	"mime"
 	"net/http"
 	"strings"
 	"time"
@@ -94,6 +95,10 @@ func (f EventFunction) dispatch(ctx context.Context, d *Deps, e cloudevents.Even
 		d.Log.WarnContext(ctx, "malformed event", "event_id", e.ID(), "type", e.Type(), "err", err)
 		return malformed, nil, err
 	}
+	if err := checkData(e); err != nil {
+		d.Log.WarnContext(ctx, "malformed event", "event_id", e.ID(), "type", e.Type(), "err", err)
+		return malformed, nil, err
+	}
 	reply, err = f.Handle(ctx, e)
 	switch {
 	case err == nil:
@@ -105,6 +110,46 @@ func (f EventFunction) dispatch(ctx context.Context, d *Deps, e cloudevents.Even
 		d.Log.ErrorContext(ctx, "handling event failed; it will be redelivered", "event_id", e.ID(), "type", e.Type(), "err", err)
 		return retry, nil, err
 	}
+}
+
+// checkData refuses an event whose data Taskline's handlers cannot read: every payload is
+// JSON, so a datacontenttype that is not JSON (binary mode takes it from Content-Type), or
+// data that does not parse, makes the event malformed: dead-lettered at once, never
+// retried.
+func checkData(e cloudevents.Event) error {
+	data := e.Data()
+	if len(data) == 0 {
+		return nil
+	}
+	if ct := e.DataContentType(); ct != "" && !isJSONMedia(ct) {
+		return todo.Errorf(todo.Invalid, "datacontenttype", "datacontenttype %q is not JSON", ct)
+	}
+	if !json.Valid(data) {
+		return todo.Errorf(todo.Invalid, "data", "the event's data is not valid JSON")
+	}
+	return nil
+}
+
+// isJSONMedia reports whether a media type is JSON: application/json, or any +json type.
+func isJSONMedia(ct string) bool {
+	mt, _, err := mime.ParseMediaType(ct)
+	if err != nil {
+		return false
+	}
+	return mt == "application/json" || mt == "text/json" || strings.HasSuffix(mt, "+json")
+}
+
+// giveUp counts a transient failure of e and reports whether it has failed
+// todo.MaxPublishAttempts times: a poison event that would otherwise be redelivered
+// forever (and block its partition) is then dead-lettered with its last error. When the
+// count cannot be recorded (the database is down) the event is simply retried.
+func (f EventFunction) giveUp(ctx context.Context, d *Deps, e cloudevents.Event, reason error) bool {
+	n, err := d.Store.RecordEventFailure(ctx, f.Name, e.ID(), reason.Error())
+	if err != nil || n < todo.MaxPublishAttempts {
+		return false
+	}
+	d.Log.ErrorContext(ctx, "event failed too often; dead-lettering it", "event_id", e.ID(), "type", e.Type(), "attempts", n, "err", reason)
+	return true
 }
 
 // deadLetter writes a malformed event to the function's dead letter topic through the
@@ -168,14 +213,26 @@ func CloudEventsHandler(d *Deps, f EventFunction) http.Handler {
 			}
 		case malformed:
 			if dl := f.deadLetter(r.Context(), d, *e, err); dl != nil {
-				WriteJSON(w, http.StatusServiceUnavailable, map[string]any{"error": map[string]string{"code": "internal", "message": "try again"}})
+				unavailable(w)
 				return
 			}
 			d.Errors.Write(w, r, err)
 		default:
-			WriteJSON(w, http.StatusServiceUnavailable, map[string]any{"error": map[string]string{"code": "internal", "message": "try again"}})
+			if f.giveUp(r.Context(), d, *e, err) {
+				if dl := f.deadLetter(r.Context(), d, *e, fmt.Errorf("gave up after %d attempts: %w", todo.MaxPublishAttempts, err)); dl == nil {
+					w.WriteHeader(http.StatusOK)
+					return
+				}
+			}
+			unavailable(w)
 		}
 	})
+}
+
+// unavailable asks a CloudEvents sender to deliver again later.
+func unavailable(w http.ResponseWriter) {
+	w.Header().Set("Retry-After", RetryAfter)
+	WriteJSON(w, http.StatusServiceUnavailable, map[string]any{"error": map[string]string{"code": string(todo.Unavailable), "message": "try again"}})
 }
 
 // DaprStatus is a Dapr subscriber's answer.
@@ -195,10 +252,11 @@ func DaprTopicHandler(d *Deps, f EventFunction) http.Handler {
 			WriteJSON(w, http.StatusOK, DaprStatus{"DROP"})
 			return
 		}
-		switch out, _, _ := f.dispatch(r.Context(), d, *e); out {
-		case handled:
+		switch out, _, err := f.dispatch(r.Context(), d, *e); {
+		case out == handled:
 			WriteJSON(w, http.StatusOK, DaprStatus{"SUCCESS"})
-		case malformed:
+		case out == malformed, f.giveUp(r.Context(), d, *e, err):
+			// Dapr sends a dropped message to the subscription's dead letter topic.
 			WriteJSON(w, http.StatusOK, DaprStatus{"DROP"})
 		default:
 			WriteJSON(w, http.StatusOK, DaprStatus{"RETRY"})
@@ -287,7 +345,13 @@ func (f EventFunction) handleRecord(ctx context.Context, d *Deps, value []byte, 
 		d.Log.WarnContext(ctx, "malformed record", "err", bad)
 		return f.deadLetter(ctx, d, unparseable(f.Name, value), bad)
 	}
-	return InProcess(d, f)(ctx, e)
+	if err := InProcess(d, f)(ctx, e); err != nil {
+		if f.giveUp(ctx, d, e, err) {
+			return f.deadLetter(ctx, d, e, fmt.Errorf("gave up after %d attempts: %w", todo.MaxPublishAttempts, err))
+		}
+		return err
+	}
+	return nil
 }
 
 // eventFromRecord reads a CloudEvent from a Kafka record: structured mode (the value is the

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -298,5 +299,63 @@ func TestInProcess(t *testing.T) {
 	}
 	if dl := f.deadLetters(t); len(dl) != 1 {
 		t.Fatalf("%d dead letters; want 1", len(dl))
+	}
+}
+
+// A binary-mode event whose body is not JSON, or whose Content-Type is not JSON, will never
+// be handled: 400 and dead-lettered once (the broken bytes kept, base64), never a 503 that
+// makes the sender retry forever.
+func TestBinaryModeBrokenData(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	for i, tc := range []struct{ ctype, body string }{
+		{"application/json", `{"task_id": 7`},
+		{"text/plain", `hello`},
+		{"application/xml", `<task id="7"/>`},
+	} {
+		req := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(tc.body))
+		req.Header.Set("Content-Type", tc.ctype)
+		req.Header.Set("ce-specversion", "1.0")
+		req.Header.Set("ce-id", fmt.Sprintf("broken-%d", i))
+		req.Header.Set("ce-type", "test.ok")
+		req.Header.Set("ce-source", "/curl")
+		req.Header.Set("ce-userid", "u1")
+		if rec := f.do(req); rec.Code != http.StatusBadRequest {
+			t.Errorf("%s %q answered %d %s; want 400", tc.ctype, tc.body, rec.Code, rec.Body)
+		}
+	}
+	f.mu.Lock()
+	if len(f.seen) != 0 {
+		t.Errorf("the handler saw %d broken events", len(f.seen))
+	}
+	f.mu.Unlock()
+	if dl := f.deadLetters(t); len(dl) != 3 {
+		t.Fatalf("%d dead letters; want 3", len(dl))
+	} else if string(dl[0].Data()) != `{"task_id": 7` {
+		t.Errorf("dead letter keeps %q", dl[0].Data())
+	}
+}
+
+// An event that keeps failing transiently is not asked for forever: after
+// todo.MaxPublishAttempts deliveries it is dead-lettered with its error and acknowledged.
+func TestPoisonEventIsDeadLetteredAfterMaxAttempts(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	_, body := structured(t, "test.fail")
+	for i := 1; i <= todo.MaxPublishAttempts; i++ {
+		req := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(string(body)))
+		req.Header.Set("Content-Type", "application/cloudevents+json")
+		rec := f.do(req)
+		want := http.StatusServiceUnavailable
+		if i == todo.MaxPublishAttempts {
+			want = http.StatusOK
+		}
+		if rec.Code != want {
+			t.Fatalf("delivery %d answered %d; want %d", i, rec.Code, want)
+		}
+	}
+	dl := f.deadLetters(t)
+	if len(dl) != 1 || !strings.Contains(dl[0].Extensions()[postgres.ExtDeadLetterError].(string), "database unavailable") {
+		t.Fatalf("dead letters %v; want the poison event with its error", dl)
 	}
 }

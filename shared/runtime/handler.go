@@ -50,6 +50,12 @@ func Handler(d *Deps, mux *http.ServeMux, fallback http.Handler) http.Handler {
 			c.allow(w.Header(), origin)
 			w.Header().Set("Access-Control-Expose-Headers", corsExpose)
 		}
+		if r.URL.RawQuery != "" {
+			if err := CheckQuery(r.URL.RawQuery); err != nil {
+				ew.Write(w, r, err)
+				return
+			}
+		}
 		h, pattern := mux.Handler(r)
 		if pattern != "" {
 			mux.ServeHTTP(w, r)

@@ -6,11 +6,14 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
+	"reflect"
 	"strconv"
 	"strings"
 
 	"github.com/taskline/taskline/shared/auth"
 	"github.com/taskline/taskline/shared/openapi"
+	"github.com/taskline/taskline/shared/postgres"
 	"github.com/taskline/taskline/shared/todo"
 )
 
@@ -26,10 +29,18 @@ var statusOf = map[todo.Code]int{
 	todo.Forbidden:     http.StatusForbidden,
 	todo.TooLarge:      http.StatusRequestEntityTooLarge,
 	todo.NotAllowed:    http.StatusMethodNotAllowed,
+	todo.Unavailable:   http.StatusServiceUnavailable,
 }
+
+// RetryAfter is the Retry-After (seconds) of a 503: the database is usually back, or a
+// pool connection re-established, within a second or two.
+const RetryAfter = "2"
 
 // HTTPStatus maps an error's code to its HTTP status: the one place this happens.
 func HTTPStatus(err error) int {
+	if postgres.IsUnavailable(err) && todo.AsError(err) == nil {
+		return http.StatusServiceUnavailable
+	}
 	if s, ok := statusOf[todo.ErrorCode(err)]; ok {
 		return s
 	}
@@ -58,6 +69,14 @@ type ErrorWriter struct{ Log *slog.Logger }
 // Write answers err.
 func (ew ErrorWriter) Write(w http.ResponseWriter, r *http.Request, err error) {
 	e := todo.AsError(err)
+	if e == nil && postgres.IsUnavailable(err) {
+		ew.Log.WarnContext(r.Context(), "database unavailable", "method", r.Method, "path", r.URL.Path, "err", err)
+		e = &todo.Error{Code: todo.Unavailable, Message: "the service is briefly unavailable; try again in a few seconds"}
+		err = e
+	}
+	if e != nil && e.Code == todo.Unavailable {
+		w.Header().Set("Retry-After", RetryAfter)
+	}
 	if e == nil {
 		ew.Log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 		e = &todo.Error{Code: todo.Internal, Message: "something went wrong on our side; try again"}
@@ -102,6 +121,85 @@ func DecodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 	}
 	if dec.More() {
 		return todo.Errorf(todo.Invalid, "", "the body must hold one JSON object")
+	}
+	return CheckStrings(v)
+}
+
+// CheckStrings walks a decoded value and refuses any string in it that Postgres cannot
+// store (a NUL character; see todo.CheckText), naming the JSON field: such input is a 400,
+// whatever the handler does with the field next.
+func CheckStrings(v any) error {
+	return checkStrings(reflect.ValueOf(v), "")
+}
+
+func checkStrings(v reflect.Value, field string) error {
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if v.IsNil() {
+			return nil
+		}
+		return checkStrings(v.Elem(), field)
+	case reflect.String:
+		return todo.CheckText(field, v.String())
+	case reflect.Slice, reflect.Array:
+		if v.Kind() == reflect.Slice && v.Type().Elem().Kind() == reflect.Uint8 {
+			return nil // raw JSON or bytes: checked where decoded
+		}
+		for i := range v.Len() {
+			if err := checkStrings(v.Index(i), field); err != nil {
+				return err
+			}
+		}
+	case reflect.Map:
+		it := v.MapRange()
+		for it.Next() {
+			if it.Key().Kind() == reflect.String {
+				if err := todo.CheckText(field, it.Key().String()); err != nil {
+					return err
+				}
+			}
+			if err := checkStrings(it.Value(), field); err != nil {
+				return err
+			}
+		}
+	case reflect.Struct:
+		t := v.Type()
+		for i := range t.NumField() {
+			f := t.Field(i)
+			if !f.IsExported() {
+				continue
+			}
+			name := field
+			if tag, _, _ := strings.Cut(f.Tag.Get("json"), ","); tag != "" && tag != "-" {
+				name = tag
+			} else if !f.Anonymous && name == "" {
+				name = f.Name
+			}
+			if err := checkStrings(v.Field(i), name); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// CheckQuery refuses a query string that does not parse (a bad percent-escape, which
+// url.Values would silently drop) or that carries text Postgres cannot store: a 400
+// naming the parameter, never a filter quietly ignored or a 500.
+func CheckQuery(raw string) error {
+	q, err := url.ParseQuery(raw)
+	if err != nil {
+		return todo.Errorf(todo.Invalid, "query", "the query string does not parse: %v", err)
+	}
+	for k, vs := range q {
+		if err := todo.CheckText(k, k); err != nil {
+			return todo.Errorf(todo.Invalid, "query", "a query parameter name is not text")
+		}
+		for _, v := range vs {
+			if err := todo.CheckText(k, v); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }

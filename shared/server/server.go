@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -57,11 +58,57 @@ func ListenAndServe(ctx context.Context, addr string, h http.Handler, log *slog.
 	return Serve(ctx, ln, h, log)
 }
 
+// Limits on reading a request, against clients that open connections and trickle bytes
+// (slowloris): the headers must arrive within HeaderTimeout and a body within BodyTimeout
+// of the headers. They are variables so tests can shorten them.
+var (
+	HeaderTimeout  = 10 * time.Second
+	BodyTimeout    = 30 * time.Second
+	MaxHeaderBytes = 64 << 10
+)
+
+// bodyDeadline gives a request with a body BodyTimeout to deliver it: the connection's read
+// deadline is set when the handler starts and lifted once the body has been read to its
+// end, so a long answer (server-sent events, MCP streams) is never cut by it. A server-wide
+// ReadTimeout would be: it also bounds the background read that watches for the client
+// going away, and cancels the request's context when it fires.
+func bodyDeadline(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Body == nil || r.Body == http.NoBody || r.ContentLength == 0 {
+			h.ServeHTTP(w, r)
+			return
+		}
+		rc := http.NewResponseController(w)
+		if err := rc.SetReadDeadline(time.Now().Add(BodyTimeout)); err != nil {
+			h.ServeHTTP(w, r)
+			return
+		}
+		r.Body = &deadlineBody{ReadCloser: r.Body, rc: rc}
+		h.ServeHTTP(w, r)
+	})
+}
+
+type deadlineBody struct {
+	io.ReadCloser
+	rc   *http.ResponseController
+	done bool
+}
+
+func (b *deadlineBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if err == io.EOF && !b.done {
+		b.done = true
+		b.rc.SetReadDeadline(time.Time{})
+	}
+	return n, err
+}
+
 // Serve answers HTTP on ln until ctx ends, then drains in-flight requests for up to
 // ShutdownTimeout and returns nil (or the error that stopped the server early).
 func Serve(ctx context.Context, ln net.Listener, h http.Handler, log *slog.Logger) error {
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second,
-		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	srv := &http.Server{Handler: bodyDeadline(h), ReadHeaderTimeout: HeaderTimeout, IdleTimeout: 120 * time.Second,
+		MaxHeaderBytes: MaxHeaderBytes,
+		ErrorLog:       slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
 	select {

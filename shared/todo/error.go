@@ -22,12 +22,13 @@ const (
 	Internal      Code = "internal"           // our fault: 500, message never shown
 	TooLarge      Code = "too_large"          // request body over the limit: 413
 	NotAllowed    Code = "method_not_allowed" // no such method on an existing path: 405
+	Unavailable   Code = "unavailable"        // a dependency (the database) is down: 503, try again
 )
 
 // JSONSchema lists the codes, for API documents.
 func (Code) JSONSchema() map[string]any {
 	return map[string]any{"type": "string", "enum": []any{string(Invalid), string(Unprocessable), string(NotFound), string(Conflict),
-		string(Unauthorized), string(Forbidden), string(Internal), string(TooLarge), string(NotAllowed)}}
+		string(Unauthorized), string(Forbidden), string(Internal), string(TooLarge), string(NotAllowed), string(Unavailable)}}
 }
 
 // Error is a domain error a caller may see: a code, a message fit for a user, and the

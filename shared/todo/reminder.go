@@ -91,6 +91,9 @@ func (in ReminderInput) Spec() (ReminderSpec, error) {
 		if err != nil {
 			return s, Errorf(Invalid, "remind_at", "remind_at must be %s", timeForms)
 		}
+		if err := checkWhen("remind_at", w); err != nil {
+			return s, err
+		}
 		if w.Local != nil {
 			s.AtLocal = w.Local
 		} else {
@@ -119,6 +122,11 @@ func ParseOffset(s string) (time.Duration, error) {
 		unit := 24 * time.Hour
 		if strings.HasSuffix(s, "w") {
 			unit *= 7
+		}
+		// Bound n before multiplying: a large count would overflow into a small duration
+		// ("142880868177984d" became 1h0m4s).
+		if e == nil && (n <= 0 || n > int(MaxBeforeDue/unit)) {
+			e = strconv.ErrRange
 		}
 		d, err = time.Duration(n)*unit, e
 	default:

@@ -17,6 +17,15 @@ const (
 	MaxTagsPerTask = 20
 )
 
+// CheckTagCount is the one rule on how many tags a task carries, whichever path sets them
+// (create, update, adding tags): more than MaxTagsPerTask is a 400 about "tags".
+func CheckTagCount(n int) error {
+	if n > MaxTagsPerTask {
+		return Errorf(Invalid, "tags", "a task can carry at most %d tags", MaxTagsPerTask)
+	}
+	return nil
+}
+
 // Priority orders tasks; higher is more urgent. It is stored as its number so sorting by
 // priority is sorting by number.
 type Priority int8
@@ -166,6 +175,13 @@ func (e EndDate) In(loc *time.Location) time.Time {
 	return e.At
 }
 
+func (e EndDate) check(field string) error {
+	if e.IsDay {
+		return CheckInstant(field, e.Day.MidnightIn(time.UTC))
+	}
+	return checkWhen(field, When{At: e.At, Local: e.Local})
+}
+
 // TaskChanges is validated input. A nil pointer or unset Optional leaves a field as it is.
 type TaskChanges struct {
 	Title       *string
@@ -204,6 +220,9 @@ func (in TaskInput) Changes(create bool) (TaskChanges, error) {
 			return c, Errorf(Invalid, "title", "title is required")
 		}
 		t := strings.TrimSpace(in.Title.Value)
+		if err := CheckText("title", t); err != nil {
+			return c, err
+		}
 		if t == "" {
 			return c, Errorf(Invalid, "title", "title must not be empty")
 		}
@@ -214,6 +233,9 @@ func (in TaskInput) Changes(create bool) (TaskChanges, error) {
 	}
 	if in.Description.Set {
 		d := in.Description.Value // null clears the description
+		if err := CheckText("description", d); err != nil {
+			return c, err
+		}
 		if n := utf8.RuneCountInString(d); n > MaxDescription {
 			return c, Errorf(Invalid, "description", "description is %d characters long; the maximum is %d", n, MaxDescription)
 		}
@@ -226,6 +248,9 @@ func (in TaskInput) Changes(create bool) (TaskChanges, error) {
 			w, err := ParseWhen(in.DueDate.Value)
 			if err != nil {
 				return c, Errorf(Invalid, "due_date", "due_date must be %s", timeForms)
+			}
+			if err := checkWhen("due_date", w); err != nil {
+				return c, err
 			}
 			c.DueDate, c.DueLocal = Some(w.At), w.Local
 		}
@@ -258,6 +283,9 @@ func (in TaskInput) Changes(create bool) (TaskChanges, error) {
 			e, err := parseEndDate(in.RecurrenceEndDate.Value)
 			if err != nil {
 				return c, Errorf(Invalid, "recurrence_end_date", "recurrence_end_date must be a date (2026-12-31) or %s", timeForms)
+			}
+			if err := e.check("recurrence_end_date"); err != nil {
+				return c, err
 			}
 			c.RecurrenceEnd = Some(e)
 		}
@@ -294,8 +322,8 @@ func (in TaskInput) Changes(create bool) (TaskChanges, error) {
 				c.TagNames = append(c.TagNames, n)
 			}
 		}
-		if len(c.TagIDs)+len(c.TagNames) > MaxTagsPerTask {
-			return c, Errorf(Invalid, "tags", "a task can carry at most %d tags", MaxTagsPerTask)
+		if err := CheckTagCount(len(c.TagIDs) + len(c.TagNames)); err != nil {
+			return c, err
 		}
 	}
 	if err := in.completed(create, &c); err != nil {
@@ -370,8 +398,12 @@ func (c TaskChanges) In(loc *time.Location) TaskChanges {
 }
 
 // CheckRecurrence enforces the rules that span fields, on the task as it will be after the
-// change: an end date needs a pattern and may not come before the due date.
+// change: a pattern needs a due date (the series is computed from it), an end date needs a
+// pattern and may not come before the due date.
 func CheckRecurrence(due *time.Time, rec *Recurrence, end *time.Time) error {
+	if rec != nil && due == nil {
+		return Errorf(Unprocessable, "due_date", "a recurring task needs a due_date: its next instances are computed from it")
+	}
 	if end == nil {
 		return nil
 	}

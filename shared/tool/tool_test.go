@@ -158,9 +158,13 @@ func TestUpdateWithFieldsChangesOnlyTheNamedArguments(t *testing.T) {
 	if got.Title != "Dentist at 10" || got.DueDate == nil || got.Priority != todo.High || got.RecurrencePattern == nil || len(got.Tags) != 1 {
 		t.Fatalf("changing the title with every other argument null changed more: %+v", got)
 	}
-	got = mustCall[todo.Task](t, s, "ann", tool.UpdateTask, every(`["due_date"]`, `null`, `null`))
-	if got.DueDate != nil || got.Title != "Dentist at 10" || got.RecurrencePattern == nil {
-		t.Fatalf("a named null due_date: %+v, want the due date cleared and the rest kept", got)
+	// A recurring task needs its due date: clearing it alone is refused.
+	if _, err := call(t, s, "ann", tool.UpdateTask, every(`["due_date"]`, `null`, `null`)); todo.ErrorCode(err) != todo.Unprocessable {
+		t.Fatalf("clearing the due date of a recurring task: %v", err)
+	}
+	got = mustCall[todo.Task](t, s, "ann", tool.UpdateTask, every(`["due_date","recurrence_pattern"]`, `null`, `null`))
+	if got.DueDate != nil || got.Title != "Dentist at 10" || got.RecurrencePattern != nil || len(got.Tags) != 1 {
+		t.Fatalf("named null due_date and recurrence_pattern: %+v, want both cleared and the rest kept", got)
 	}
 	// A named argument that was not sent reads as null.
 	got = mustCall[todo.Task](t, s, "ann", tool.UpdateTask, `{"task_id":`+itoa(task.ID)+`,"fields":["tags"]}`)

@@ -436,11 +436,11 @@ func TestPipelineThroughDapr(t *testing.T) {
 		}
 	})
 
-	t.Run("SMTP refusing mail: retries at +1, +5, +15 minutes, then the dead letter topic", func(t *testing.T) {
+	t.Run("SMTP deferring mail (451): retries at +1, +5, +15 minutes, then the dead letter topic", func(t *testing.T) {
 		const user = "zoe"
 		tok := p.token(t, user, "UTC")
-		p.smtp.Refuse(true)
-		defer p.smtp.Refuse(false)
+		p.smtp.Defer(true) // a 5xx refusal is permanent: failed at once, no retries
+		defer p.smtp.Defer(false)
 		task := p.createTask(t, tok, user, map[string]any{"title": "Renew the domain", "due_date": time.Now().Add(time.Hour).UTC().Format(time.RFC3339)})
 		var r todo.Reminder
 		p.call(t, "schedule-reminder", tok, "POST", "/api/"+user+"/reminders",
@@ -469,7 +469,7 @@ func TestPipelineThroughDapr(t *testing.T) {
 		dl, _ := p.waitRecord(t, event.TopicRemindersDLQ, 20*time.Second, func(e cloudevents.Event) bool {
 			return e.Subject() == event.ReminderSubject(r.ID)
 		})
-		if msg, _ := dl.Extensions()["error"].(string); !strings.Contains(msg, "554") {
+		if msg, _ := dl.Extensions()["error"].(string); !strings.Contains(msg, "451") {
 			t.Fatalf("dead letter carries error %q; want the SMTP refusal", msg)
 		}
 		if status, attempts, _, _ := reminderState(t, p.db, r.ID); status != "failed" || attempts != 4 {

@@ -42,6 +42,7 @@ type Server struct {
 	msgs   []Received
 	refuse error
 	notify chan struct{}
+	hang   chan struct{} // non-nil: MAIL FROM waits until it is closed
 }
 
 // Start listens on a free port on 127.0.0.1. Stop it with Close.
@@ -69,11 +70,36 @@ func (s *Server) Close() error { return s.srv.Close() }
 // Refuse makes the server reject every message with a permanent 554 until called with
 // false.
 func (s *Server) Refuse(on bool) {
+	s.answer(on, &smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 7, 1}, Message: "mailbox unavailable (refused by test)"})
+}
+
+// Defer makes the server answer every message with a temporary 451 (try again later)
+// until called with false.
+func (s *Server) Defer(on bool) {
+	s.answer(on, &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "try again later (deferred by test)"})
+}
+
+// answer sets (on) or clears the refusal every MAIL FROM gets.
+func (s *Server) answer(on bool, refusal error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.refuse = nil
 	if on {
-		s.refuse = &smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 7, 1}, Message: "mailbox unavailable (refused by test)"}
+		s.refuse = refusal
+	}
+}
+
+// Hang makes the server stop answering after the greeting, as a stuck mail server does,
+// until called with false (the waiting sessions then go on).
+func (s *Server) Hang(on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch {
+	case on && s.hang == nil:
+		s.hang = make(chan struct{})
+	case !on && s.hang != nil:
+		close(s.hang)
+		s.hang = nil
 	}
 }
 
@@ -121,6 +147,12 @@ func (x *session) Reset()        { x.from, x.to = "", nil }
 func (x *session) Logout() error { return nil }
 
 func (x *session) Mail(from string, _ *smtp.MailOptions) error {
+	x.s.mu.Lock()
+	hang := x.s.hang
+	x.s.mu.Unlock()
+	if hang != nil {
+		<-hang
+	}
 	x.s.mu.Lock()
 	defer x.s.mu.Unlock()
 	if x.s.refuse != nil {

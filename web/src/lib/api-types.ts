@@ -378,7 +378,7 @@ export interface components {
         };
         Error: {
             /** @enum {string} */
-            code: "invalid" | "unprocessable" | "not_found" | "conflict" | "unauthorized" | "forbidden" | "internal" | "too_large" | "method_not_allowed";
+            code: "invalid" | "unprocessable" | "not_found" | "conflict" | "unauthorized" | "forbidden" | "internal" | "too_large" | "method_not_allowed" | "unavailable";
             field?: string;
             message: string;
         };
