@@ -337,7 +337,8 @@ describe('Taskline in the browser', () => {
     await dialog.getByRole('button', { name: 'Really delete?' }).click();
     await dialog.waitFor({ state: 'hidden' });
     await expect.poll(() => row('Write report').count()).toBe(0);
-    expect((await allTasks()).some((t) => t.title === 'Write report')).toBe(false);
+    // The delete is sent once its Undo offer has expired.
+    await expect.poll(async () => (await allTasks()).some((t) => t.title === 'Write report'), { timeout: 15_000 }).toBe(false);
   });
 
   it('fits a phone-sized screen in one column', async () => {
