@@ -264,6 +264,73 @@ describe('daily use', () => {
     expect(await byTitle('Half-typed plan')).toBeDefined();
   });
 
+  it('shows a due reminder as a browser notification once the user opts in', async () => {
+    // Notifications are recorded, as the permission prompt and the OS popup cannot be seen headless.
+    await browser.context.grantPermissions(['notifications'], { origin: tl.url });
+    await browser.context.addInitScript(() => {
+      const Real = window.Notification;
+      const shown: { title: string; body: string }[] = [];
+      (window as unknown as { __notes: typeof shown }).__notes = shown;
+      class Recorded extends Real {
+        constructor(title: string, opts?: NotificationOptions) {
+          super(title, opts);
+          shown.push({ title, body: opts?.body ?? '' });
+        }
+      }
+      Object.defineProperty(window, 'Notification', { value: Recorded });
+    });
+    await page.reload();
+    await row('Dentist').waitFor();
+    const dentist = (await byTitle('Dentist'))!;
+    await post('/reminders', { task_id: dentist.id, remind_at: new Date(Date.now() + 6000).toISOString() });
+
+    await page.getByRole('button', { name: 'Settings' }).click();
+    const settings = page.getByRole('dialog', { name: 'Settings' });
+    await settings.getByLabel('Show reminders as browser notifications while Taskline is open').check();
+    await expect.poll(() => settings.innerText()).toContain('Reminders will show as notifications');
+    await page.keyboard.press('Escape');
+    const notes = () => page.evaluate(() => (window as unknown as { __notes: { title: string; body: string }[] }).__notes);
+    await expect.poll(notes, { timeout: 20_000 }).toEqual([{ title: 'Dentist', body: expect.stringContaining('Reminder: due Tomorrow 09:00') }]);
+    expect(await page.evaluate(() => localStorage.getItem('taskline.notify'))).toBe('on');
+  });
+
+  it('creates a personal access token, shows its secret once, and revokes it', async () => {
+    await page.getByRole('button', { name: 'Settings' }).click();
+    await page.getByRole('button', { name: 'Access tokens…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Access tokens' });
+    await dialog.waitFor();
+    await dialog.getByRole('button', { name: 'Create token' }).click();
+    expect(await dialog.locator('#k-name-error').innerText()).toContain('Give the token a name');
+
+    await dialog.getByLabel('Name').fill('Phone calendar');
+    await dialog.getByLabel('Can').selectOption({ label: 'Calendar feed only' });
+    await dialog.getByLabel('Expires (optional)').fill(dayInZone(30));
+    await dialog.getByRole('button', { name: 'Create token' }).click();
+    const secret = dialog.getByLabel('The new token');
+    await secret.waitFor();
+    const token = await secret.inputValue();
+    expect(token.length).toBeGreaterThan(20);
+    const feed = await dialog.getByLabel('Feed address').inputValue();
+    expect(feed).toContain('/feeds/');
+    // The feed answers with the calendar, to anyone holding the address.
+    const ics = await fetch(feed.startsWith('http') ? feed : `${tl.url}${feed}`);
+    expect(ics.status).toBe(200);
+    expect(await ics.text()).toContain('BEGIN:VCALENDAR');
+    const list = dialog.getByRole('list', { name: 'Your tokens' });
+    expect(await list.innerText()).toMatch(/Phone calendar[\s\S]*Calendar feed only[\s\S]*never used/);
+    expect(await list.innerText()).not.toContain(token);
+    await page.screenshot({ path: join(shots, 'tokens-desktop.png'), mask: [secret, dialog.getByLabel('Feed address')], maskColor: '#dfe3ec' });
+
+    await dialog.getByRole('button', { name: 'I have copied it' }).click();
+    expect(await dialog.getByLabel('The new token').count()).toBe(0);
+    await list.getByRole('button', { name: /^Revoke/ }).click();
+    await list.getByRole('button', { name: /^Really revoke\?/ }).click();
+    await dialog.getByText('No tokens yet.').waitFor();
+    expect((await fetch(feed.startsWith('http') ? feed : `${tl.url}${feed}`)).status).toBeGreaterThanOrEqual(400);
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+  });
+
   it('fits a phone: filters under their button, 44 px checkboxes, the Until field whole, the toast clear of rows', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await page.goto(`${tl.url}/today`);

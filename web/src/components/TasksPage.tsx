@@ -21,6 +21,8 @@ import type { Profile, Reminder, Tag, Task, TaskQuery } from '../lib/types';
 import { Calendar } from './Calendar';
 import { ChatPanel } from './ChatPanel';
 import { HelpDialog } from './HelpDialog';
+import { TokensDialog } from './TokensDialog';
+import { dueNow, nextCheck, NOTIFY_KEY } from '../lib/notify';
 import { Filters } from './Filters';
 import { Icon } from './Icon';
 import { QuickAdd } from './QuickAdd';
@@ -94,6 +96,12 @@ export function TasksPage({ session, onSignOut }: Props) {
   // Where the focus goes once the list shows the result of an action.
   const pendingFocus = useRef<{ ids: string[]; part: 'check' | 'title' } | null>(null);
   const [loads, setLoads] = useState(0);
+  const [tokensOpen, setTokensOpen] = useState(false);
+  const [notifyOn, setNotifyOn] = useState(
+    () => localStorage.getItem(NOTIFY_KEY) === 'on' && 'Notification' in window && Notification.permission === 'granted',
+  );
+  const shownNotes = useRef(new Set<string>());
+  const tasksRef = useRef<Task[]>([]);
   const [searchText, setSearchText] = useState(query.search);
   const [tasks, setTasks] = useState<Task[]>([]);
   const [cursor, setCursor] = useState<string | null>(null);
@@ -123,6 +131,7 @@ export function TasksPage({ session, onSignOut }: Props) {
   // in force when they finish, not when they started.
   const queryRef = useRef(query);
   queryRef.current = query;
+  tasksRef.current = tasks;
   const viewRef = useRef(view);
   viewRef.current = view;
   const monthRef = useRef(month);
@@ -288,6 +297,42 @@ export function TasksPage({ session, onSignOut }: Props) {
     }
     document.querySelector<HTMLElement>('.new-task')?.focus();
   }, [loads, hidden]);
+
+  // Reminders as browser notifications while the page is open: the user's reminders are read
+  // (again whenever the page's own reminders change, else every minute) and each shows once,
+  // at its time.
+  useEffect(() => {
+    if (!notifyOn) return;
+    let live = true;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const cycle = async () => {
+      let rs: Reminder[] = [];
+      try {
+        rs = await client.listReminders('all');
+      } catch {
+        // offline: try again at the next cycle
+      }
+      if (!live) return;
+      for (const r of dueNow(rs, Date.now(), shownNotes.current)) {
+        shownNotes.current.add(String(r.id));
+        const task = tasksRef.current.find((t) => String(t.id) === String(r.task_id));
+        const n = new Notification(task?.title ?? r.task_title, {
+          body: task?.due_date ? `Reminder: due ${formatDue(task.due_date, new Date(), zone)}` : 'Reminder',
+          tag: `reminder-${r.id}`,
+        });
+        n.onclick = () => {
+          window.focus();
+          void showTask(Number(r.task_id));
+        };
+      }
+      timer = setTimeout(() => void cycle(), nextCheck(rs, Date.now(), shownNotes.current) + 50);
+    };
+    void cycle();
+    return () => {
+      live = false;
+      clearTimeout(timer);
+    };
+  }, [notifyOn, client, reminders, zone]);
 
   // Offline changes: the queue is sent when the connection returns.
   const queueOp = useCallback((op: QueuedOp) => {
@@ -955,8 +1000,16 @@ export function TasksPage({ session, onSignOut }: Props) {
             setAnnouncement('Settings saved.');
           }}
           onUnauthorized={unauthorized}
+          notify={notifyOn}
+          onNotify={(on) => {
+            localStorage.setItem(NOTIFY_KEY, on ? 'on' : 'off');
+            setNotifyOn(on);
+          }}
+          onTokens={() => setTokensOpen(true)}
         />
       )}
+
+      {tokensOpen && <TokensDialog client={client} zone={zone} onClose={() => setTokensOpen(false)} onUnauthorized={unauthorized} />}
 
       {editing && (
         <TaskDialog

@@ -12,6 +12,9 @@ import type {
   ReminderInput,
   Tag,
   Task,
+  Token,
+  TokenCreated,
+  TokenInput,
   TaskInput,
   TaskPage,
   TaskQuery,
@@ -137,6 +140,10 @@ export interface Client {
   listConversations(limit?: number): Promise<Conversation[]>;
   conversationMessages(id: Conversation['id']): Promise<ChatMessage[]>;
   deleteConversation(id: Conversation['id']): Promise<void>;
+  listTokens(): Promise<Token[]>;
+  /** Creates a personal access token; the answer's `token` is the secret, shown only this once. */
+  createToken(input: TokenInput): Promise<TokenCreated>;
+  revokeToken(id: Token['id']): Promise<void>;
 }
 
 /** What a streamed chat answer reports as it happens. */
@@ -276,5 +283,11 @@ export function createClient(opts: ClientOptions): Client {
     listConversations: (limit = 50) => call<Conversation[]>('GET', `/conversations?${new URLSearchParams({ limit: String(limit) })}`),
     conversationMessages: (convId) => call<ChatMessage[]>('GET', `/conversations/${id(convId)}/messages`),
     deleteConversation: (convId) => call<void>('DELETE', `/conversations/${id(convId)}`),
+    async listTokens() {
+      const res = await call<{ tokens?: Token[] }>('GET', '/tokens');
+      return res.tokens ?? [];
+    },
+    createToken: (input) => call<TokenCreated>('POST', '/tokens', input),
+    revokeToken: (tokenId) => call<void>('DELETE', `/tokens/${id(tokenId)}`),
   };
 }
