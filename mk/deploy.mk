@@ -18,7 +18,8 @@
 #   make test-deploy  gofmt, vet and the tests of deploy/validate and deploy/image (called by
 #                     `make test`): every values file valid, broken manifests rejected, infra/
 #                     in sync, KEDA's query on the real schema, workflows (actionlint), Lambda
-#                     template, image assembly, the Dockerfile's build step
+#                     template, image assembly, the Dockerfile's build step, and
+#                     compose.yaml against the chart (deploy/compose)
 #
 # deploy/validate pulls k8s.io, Knative, KEDA, Dapr and Helm; deploy/image pulls
 # go-containerregistry. Their versions must never leak into the function modules through
@@ -46,6 +47,9 @@ DEPLOY_BUILD := CGO_ENABLED=0 GOOS=linux $(DEPLOY_GO) build -trimpath -tags $(DE
 # shared/ land in deploy/validate's go.sum instead of failing the build.
 DEPLOY_VALIDATE := cd $(DEPLOY_ROOT)/deploy/validate && GOWORK=off GOFLAGS="$(GOFLAGS) -mod=mod" $(DEPLOY_GO)
 DEPLOY_IMAGE := cd $(DEPLOY_ROOT)/deploy/image && GOWORK=off $(DEPLOY_GO)
+# compose.yaml checked against the chart; its own module (compose-go needs a newer yaml/v4
+# than deploy/validate's actionlint builds with).
+DEPLOY_COMPOSE := cd $(DEPLOY_ROOT)/deploy/compose && GOWORK=off GOFLAGS="$(GOFLAGS) -mod=mod" $(DEPLOY_GO)
 
 .PHONY: images images-smoke lambda chart-lint validate infra test-deploy
 
@@ -101,5 +105,7 @@ test-deploy:
 	$(DEPLOY_VALIDATE) test -count=1 ./...
 	$(DEPLOY_IMAGE) vet ./...
 	$(DEPLOY_IMAGE) test -count=1 ./...
+	$(DEPLOY_COMPOSE) vet ./...
+	$(DEPLOY_COMPOSE) test -count=1 ./...
 	@if command -v staticcheck >/dev/null; then \
 		(cd $(DEPLOY_ROOT)/deploy/validate && GOWORK=off staticcheck ./...) && (cd $(DEPLOY_ROOT)/deploy/image && GOWORK=off staticcheck ./...); fi

@@ -45,7 +45,7 @@ func mountDocs(mux *http.ServeMux, d *runtime.Deps) {
 // where the web function serves it and the app's TypeScript types are generated from it.
 func writeOpenAPI(args []string, out io.Writer) error {
 	d := runtime.NewDeps(runtime.Config{Name: "taskline"}, slog.New(slog.DiscardHandler), nil, nil)
-	newHandler(d, web.Config{})
+	newHandler(d, web.Config{}, nil)
 	b, err := runtime.Document(d)
 	if err != nil {
 		return err

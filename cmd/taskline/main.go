@@ -41,6 +41,7 @@ import (
 	"github.com/taskline/taskline/shared/postgres"
 	"github.com/taskline/taskline/shared/runtime"
 	"github.com/taskline/taskline/shared/server"
+	"github.com/taskline/taskline/shared/telemetry"
 	"github.com/taskline/taskline/web"
 )
 
@@ -152,6 +153,18 @@ func serve(ctx context.Context, args []string) error {
 		}
 	}
 
+	// Traces: kept in memory for /debug/traces in local mode; exported or printed as the
+	// environment asks (OTEL_EXPORTER_OTLP_ENDPOINT, TRACES=stdout).
+	var rec *telemetry.Recorder
+	if devToken != "" {
+		rec = telemetry.NewRecorder(100)
+	}
+	flush, err := runtime.Observe(ctx, d, rec)
+	if err != nil {
+		return err
+	}
+	defer flush(context.WithoutCancel(ctx))
+
 	stopPipeline, err := startLocalPipeline(ctx, d, dataDir)
 	if err != nil {
 		return err
@@ -161,7 +174,7 @@ func serve(ctx context.Context, args []string) error {
 	if devToken != "" {
 		mode = web.ModeLocal
 	}
-	h := newHandler(d, web.Config{Mode: mode, DevToken: devToken, UserID: DevUser, Logger: log})
+	h := newHandler(d, web.Config{Mode: mode, DevToken: devToken, UserID: DevUser, Logger: log}, rec)
 
 	addr := net.JoinHostPort(os.Getenv("HOST"), strconv.Itoa(cfg.Port))
 	return server.ListenAndServe(ctx, addr, h, log, func(a net.Addr) {
@@ -169,11 +182,15 @@ func serve(ctx context.Context, args []string) error {
 	})
 }
 
-// newHandler is everything the binary answers over HTTP: health, every function's routes,
-// /mcp and the web app, wrapped in the runtime's CORS and JSON 404/405 handling.
-func newHandler(d *runtime.Deps, app web.Config) http.Handler {
+// newHandler is everything the binary answers over HTTP: health, /metrics, the recorded
+// traces (when traces is not nil: local mode), every function's routes, /mcp and the web app, wrapped in the runtime's CORS and JSON 404/405 handling.
+func newHandler(d *runtime.Deps, app web.Config, traces *telemetry.Recorder) http.Handler {
 	mux := http.NewServeMux()
 	server.Health(mux, d.Store.Ping)
+	mux.Handle("GET /metrics", telemetry.Handler())
+	if traces != nil {
+		mux.Handle("GET /debug/traces", traces.Handler())
+	}
 	for _, f := range httpFunctions {
 		runtime.Mount(mux, d, f.name, f.routes(d))
 	}
@@ -202,7 +219,9 @@ func announce(a net.Addr, devToken string, log *slog.Logger) {
 		fmt.Printf("Dev user %q; its bearer token (valid for 30 days; the secret is kept in the data folder):\n\n", DevUser)
 		fmt.Printf("  export TOKEN=%s\n\n", devToken)
 		fmt.Printf("Try: curl -H \"Authorization: Bearer $TOKEN\" %s/api/%s/tasks\n\n", base, DevUser)
+		fmt.Printf("Traces of the last 100 requests and events: %s/debug/traces\n", base)
 	}
+	fmt.Printf("Prometheus metrics: %s/metrics\n\n", base)
 }
 
 func migrate(ctx context.Context) error {

@@ -43,7 +43,7 @@ func serveAll(t *testing.T) *served {
 	secret := []byte("openapi-test-secret")
 	d := runtime.NewDeps(runtime.Config{Name: "taskline", CORSOrigins: localOrigins(3000)}, slog.New(slog.DiscardHandler),
 		pgtest.Store(t), auth.HS256(secret, auth.Options{}))
-	srv := httptest.NewServer(newHandler(d, web.Config{}))
+	srv := httptest.NewServer(newHandler(d, web.Config{}, nil))
 	t.Cleanup(srv.Close)
 	return &served{url: srv.URL, deps: d, secret: secret}
 }

@@ -36,11 +36,63 @@ type Facts struct {
 	Partitions map[string]int
 	// Namespace is the namespace the release installs into.
 	Namespace string
+	// Release is the release name (app.kubernetes.io/instance).
+	Release string
+	// StrimziNamespace is where KafkaTopics must go: the Kafka cluster's namespace.
+	StrimziNamespace string
+	// LocalGateway is Knative's cluster-local gateway Service, "namespace/name": the one
+	// backend in another namespace the route may use (the platform grants it).
+	LocalGateway string
+	// DaprNamespace is the namespace of Dapr's control plane.
+	DaprNamespace string
+	// PubsubName is the Dapr pubsub component.
+	PubsubName string
+	// PostgresPort is the port the functions reach Postgres (or PgBouncer) on.
+	PostgresPort int
+	// ConnectionBudget is the most connections all pools together may open.
+	ConnectionBudget int
+	// Injector is how the cluster's Dapr sidecar injector is installed.
+	Injector DaprInjector
 }
 
 // FactsFromValues reads the facts from the chart values the manifests were rendered with.
 func FactsFromValues(values map[string]any, namespace string) (Facts, error) {
-	f := Facts{Partitions: map[string]int{}, Namespace: namespace}
+	f := Facts{Partitions: map[string]int{}, Namespace: namespace, Release: DefaultRelease.Name, Injector: PlatformInjector,
+		DaprNamespace: "dapr-system", PostgresPort: 5432, PubsubName: "pubsub"}
+	str := func(path ...string) string {
+		var cur any = values
+		for _, k := range path {
+			m, _ := cur.(map[string]any)
+			cur = m[k]
+		}
+		s, _ := cur.(string)
+		return s
+	}
+	num := func(path ...string) int {
+		var cur any = values
+		for _, k := range path {
+			m, _ := cur.(map[string]any)
+			cur = m[k]
+		}
+		n, _ := toInt(cur)
+		return n
+	}
+	f.StrimziNamespace = str("kafka", "strimzi", "namespace")
+	f.LocalGateway = str("knative", "localGateway", "namespace") + "/" + str("knative", "localGateway", "name")
+	if ns := str("networkPolicy", "daprNamespace"); ns != "" {
+		f.DaprNamespace = ns
+	}
+	if n := str("dapr", "pubsubName"); n != "" {
+		f.PubsubName = n
+	}
+	if pb, _ := values["pgbouncer"].(map[string]any); pb["enabled"] == true {
+		f.ConnectionBudget = num("pgbouncer", "maxClientConnections")
+	} else {
+		f.ConnectionBudget = num("postgres", "connectionBudget")
+		if n := num("networkPolicy", "postgres", "port"); n > 0 {
+			f.PostgresPort = n
+		}
+	}
 	kafka, _ := values["kafka"].(map[string]any)
 	topics, _ := kafka["topics"].(map[string]any)
 	if len(topics) == 0 {
@@ -112,9 +164,11 @@ type index struct {
 	kafkaSinks     map[string]*kafkaapi.KafkaSink
 	kafkaTopics    map[string]*kafkaapi.KafkaTopic
 	routes         map[string]*gatewayv1.HTTPRoute
+	aux            []app // Deployments that are not functions (PgBouncer)
 	grants         []*gatewayv1beta1.ReferenceGrant
 	jobs           map[string]Object
 	serviceAccount map[string]bool
+	saPullSecrets  map[string]bool // ServiceAccounts that carry imagePullSecrets
 }
 
 // problems collects findings as "Kind/name: message" errors.
@@ -133,7 +187,7 @@ func Check(objs []Object, facts Facts) error {
 		scaledObjects: map[string]*kedav1alpha1.ScaledObject{}, triggerAuths: map[string]*kedav1alpha1.TriggerAuthentication{},
 		kafkaSources: map[string]*kafkaapi.KafkaSource{}, kafkaSinks: map[string]*kafkaapi.KafkaSink{},
 		kafkaTopics: map[string]*kafkaapi.KafkaTopic{}, routes: map[string]*gatewayv1.HTTPRoute{},
-		jobs: map[string]Object{}, serviceAccount: map[string]bool{},
+		jobs: map[string]Object{}, serviceAccount: map[string]bool{}, saPullSecrets: map[string]bool{},
 	}
 	var p problems
 	seen := map[string]bool{}
@@ -145,6 +199,10 @@ func Check(objs []Object, facts Facts) error {
 		seen[key] = true
 		switch v := o.Value.(type) {
 		case *appsv1.Deployment:
+			if v.Spec.Template.Labels["app.kubernetes.io/component"] == "pooler" {
+				ix.aux = append(ix.aux, app{obj: o, top: v.Annotations, meta: v.Spec.Template.Annotations, labels: v.Spec.Template.Labels, pod: &v.Spec.Template.Spec, replica: v.Spec.Replicas})
+				continue
+			}
 			ix.apps[o.Name] = app{obj: o, top: v.Annotations, meta: v.Spec.Template.Annotations, labels: v.Spec.Template.Labels, pod: &v.Spec.Template.Spec, replica: v.Spec.Replicas}
 		case *servingv1.Service:
 			ix.ksvcs[o.Name] = v
@@ -154,6 +212,7 @@ func Check(objs []Object, facts Facts) error {
 		case *corev1.ServiceAccount:
 			if o.hook() == "" {
 				ix.serviceAccount[o.Name] = true
+				ix.saPullSecrets[o.Name] = len(v.ImagePullSecrets) > 0
 			}
 		case *daprcomponents.Component:
 			ix.components[o.Name] = v
@@ -193,9 +252,13 @@ func Check(objs []Object, facts Facts) error {
 		case *servingv1.Service:
 			ix.checkKnativeService(&p, o, v)
 		case *appsv1.Deployment:
-			ix.checkDeployment(&p, o, v)
+			if v.Spec.Template.Labels["app.kubernetes.io/component"] != "pooler" {
+				ix.checkDeployment(&p, o, v)
+			}
 		case *corev1.Service:
-			ix.checkService(&p, o, v)
+			if v.Labels["app.kubernetes.io/component"] != "pooler" {
+				ix.checkService(&p, o, v)
+			}
 		case *daprcomponents.Component:
 			ix.checkComponent(&p, o, v, appIDs)
 		case *daprsubscriptions.Subscription:
@@ -224,6 +287,7 @@ func Check(objs []Object, facts Facts) error {
 			ix.checkJob(&p, o, v)
 		}
 	}
+	ix.checkPlatform(&p, objs)
 	return errors.Join(p...)
 }
 
@@ -244,6 +308,9 @@ func (ix *index) checkKnativeService(p *problems, o Object, s *servingv1.Service
 		p.add(o, "Knative rejects it: %v", err)
 	}
 	ix.checkPod(p, ix.apps[o.Name])
+	if s.Labels["networking.knative.dev/visibility"] != "cluster-local" {
+		p.add(o, "no networking.knative.dev/visibility: cluster-local label: the function is public on Knative's own domain, bypassing the gateway")
+	}
 }
 
 func (ix *index) checkDeployment(p *problems, o Object, d *appsv1.Deployment) {
@@ -420,6 +487,11 @@ func (ix *index) checkComponent(p *problems, o Object, c *daprcomponents.Compone
 			}
 		default:
 			p.add(o, "authType %q is not one Dapr knows", meta["authType"])
+		}
+		if meta["disableTls"] != "true" && !refs["caCert"] && slices.ContainsFunc(splitList(meta["brokers"]), func(b string) bool {
+			return strings.Contains(b, ".svc:") || strings.Contains(b, ".svc.cluster.local:")
+		}) {
+			p.add(o, "TLS to an in-cluster (Strimzi) Kafka without caCert: its listener certificate is signed by the cluster's own CA, so every handshake fails; set kafka.caCertKey (ca.crt in the Kafka secret)")
 		}
 		if meta["consumeRetryEnabled"] == "true" {
 			p.add(o, "consumeRetryEnabled: true retries a failing message for ever and blocks its partition; leave retries to the Resiliency policy and the dead-letter topic")
@@ -687,12 +759,12 @@ func (ix *index) checkHTTPRoute(p *problems, o Object, r *gatewayv1.HTTPRoute) {
 		// The whole API lives under the route's one host: every public HTTP function must be
 		// a target of some rule.
 		for name, s := range ix.services {
-			if !reached[name] {
+			if !reached[name] && s.Labels["app.kubernetes.io/component"] != "pooler" {
 				p.add(o, "Service %s is not reachable through the route", s.Name)
 			}
 		}
 		for name, k := range ix.ksvcs {
-			if k.Labels["networking.knative.dev/visibility"] != "cluster-local" && !reached[name] {
+			if k.Labels["app.kubernetes.io/component"] != "event" && !reached[name] {
 				p.add(o, "Knative Service %s is not reachable through the route", name)
 			}
 		}
@@ -737,8 +809,8 @@ func (ix *index) checkHTTPRoute(p *problems, o Object, r *gatewayv1.HTTPRoute) {
 			}
 			// Knative: the cluster-local gateway in another namespace, with the Host rewritten to
 			// the Knative Service's cluster-local name.
-			if !ix.granted(string(b.Name), ns) {
-				p.add(o, "rule %d: backendRef %s/%s in another namespace without a ReferenceGrant", i, ns, b.Name)
+			if ns+"/"+string(b.Name) != ix.facts.LocalGateway {
+				p.add(o, "rule %d: backendRef %s/%s in another namespace is not Knative's cluster-local gateway %s (the one cross-namespace backend the platform grants)", i, ns, b.Name, ix.facts.LocalGateway)
 			}
 			name, ok := strings.CutSuffix(rewrite, "."+ix.facts.Namespace+".svc.cluster.local")
 			_, exists := ix.ksvcs[name]
@@ -748,24 +820,6 @@ func (ix *index) checkHTTPRoute(p *problems, o Object, r *gatewayv1.HTTPRoute) {
 			}
 		}
 	}
-}
-
-func (ix *index) granted(service, ns string) bool {
-	for _, g := range ix.grants {
-		if g.Namespace != ns {
-			continue
-		}
-		from := slices.ContainsFunc(g.Spec.From, func(f gatewayv1beta1.ReferenceGrantFrom) bool {
-			return f.Kind == "HTTPRoute" && string(f.Namespace) == ix.facts.Namespace
-		})
-		to := slices.ContainsFunc(g.Spec.To, func(t gatewayv1beta1.ReferenceGrantTo) bool {
-			return t.Kind == "Service" && (t.Name == nil || string(*t.Name) == service)
-		})
-		if from && to {
-			return true
-		}
-	}
-	return false
 }
 
 func (ix *index) checkJob(p *problems, o Object, j *batchv1.Job) {

@@ -6,12 +6,15 @@ import (
 	"fmt"
 
 	daprcomponents "github.com/dapr/dapr/pkg/apis/components/v1alpha1"
+	daprconfiguration "github.com/dapr/dapr/pkg/apis/configuration/v1alpha1"
 	daprresiliency "github.com/dapr/dapr/pkg/apis/resiliency/v1alpha1"
 	daprsubscriptions "github.com/dapr/dapr/pkg/apis/subscriptions/v2alpha1"
 	kedav1alpha1 "github.com/kedacore/keda/v2/apis/keda/v1alpha1"
+	monitoringv1 "github.com/prometheus-operator/prometheus-operator/pkg/apis/monitoring/v1"
 	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	servingv1 "knative.dev/serving/pkg/apis/serving/v1"
@@ -40,10 +43,15 @@ func (o Object) ID() string { return o.Kind + "/" + o.Name }
 // is an error: every object the chart renders must be checked.
 var kinds = map[string]func() any{
 	"v1/Service":                                       func() any { return &corev1.Service{} },
+	"v1/ConfigMap":                                     func() any { return &corev1.ConfigMap{} },
+	"dapr.io/v1alpha1/Configuration":                   func() any { return &daprconfiguration.Configuration{} },
+	"monitoring.coreos.com/v1/PodMonitor":              func() any { return &monitoringv1.PodMonitor{} },
+	"monitoring.coreos.com/v1/PrometheusRule":          func() any { return &monitoringv1.PrometheusRule{} },
 	"v1/ServiceAccount":                                func() any { return &corev1.ServiceAccount{} },
 	"apps/v1/Deployment":                               func() any { return &appsv1.Deployment{} },
 	"batch/v1/Job":                                     func() any { return &batchv1.Job{} },
 	"rbac.authorization.k8s.io/v1/Role":                func() any { return &rbacv1.Role{} },
+	"networking.k8s.io/v1/NetworkPolicy":               func() any { return &networkingv1.NetworkPolicy{} },
 	"rbac.authorization.k8s.io/v1/RoleBinding":         func() any { return &rbacv1.RoleBinding{} },
 	"serving.knative.dev/v1/Service":                   func() any { return &servingv1.Service{} },
 	"keda.sh/v1alpha1/ScaledObject":                    func() any { return &kedav1alpha1.ScaledObject{} },

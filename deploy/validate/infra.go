@@ -27,6 +27,11 @@ var infraSets = []infraSet{
 		note:      "with infra/dapr/local.values.yaml",
 	},
 	{
+		dir: "infra/dapr/compose", values: []string{"infra/dapr/compose.values.yaml"},
+		templates: []string{"dapr"},
+		note:      "with infra/dapr/compose.values.yaml",
+	},
+	{
 		dir: "infra/dapr/production", values: []string{"helm/taskline/values-prod.yaml"},
 		templates: []string{"dapr"},
 		note:      "with helm/taskline/values-prod.yaml",
@@ -72,7 +77,7 @@ func InfraFiles(root string) (map[string][]byte, error) {
 			}
 			// The kafkasource set wants only the event functions' Knative Services; the HTTP
 			// ones are already in infra/knative.
-			if s.set != nil && o.Kind == "Service" && !strings.Contains(m.YAML, "visibility: cluster-local") {
+			if s.set != nil && o.Kind == "Service" && !strings.Contains(m.YAML, "app.kubernetes.io/component: event") {
 				continue
 			}
 			name := path.Join(s.dir, infraFileName(o))
@@ -85,8 +90,16 @@ func InfraFiles(root string) (map[string][]byte, error) {
 			out[name] = b.Bytes()
 		}
 	}
+	gw, err := composeGateway(root)
+	if err != nil {
+		return nil, fmt.Errorf("rendering %s: %w", composeCaddyfile, err)
+	}
+	out[composeCaddyfile] = gw
 	return out, nil
 }
+
+// composeCaddyfile is compose.yaml's gateway configuration, rendered from the HTTPRoute.
+const composeCaddyfile = "infra/compose/Caddyfile"
 
 func fromTemplates(source string, dirs []string) bool {
 	_, rel, ok := strings.Cut(source, "/templates/")

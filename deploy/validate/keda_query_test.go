@@ -2,6 +2,9 @@ package validate
 
 import (
 	"context"
+	"net/url"
+	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -13,6 +16,11 @@ import (
 
 // tickQuery is the postgresql trigger's query as the chart renders it for production.
 func tickQuery(t *testing.T) string {
+	return postgresQuery(t, "tick-reminders")
+}
+
+// postgresQuery is the postgresql trigger's query of one ScaledObject (production values).
+func postgresQuery(t *testing.T, scaledObject string) string {
 	t.Helper()
 	r, err := Render(chartDir, DefaultRelease, valuesPath("values-prod.yaml"))
 	if err != nil {
@@ -23,7 +31,7 @@ func tickQuery(t *testing.T) string {
 		t.Fatal(err)
 	}
 	for _, o := range objs {
-		if so, ok := o.Value.(*kedav1alpha1.ScaledObject); ok && o.Name == "tick-reminders" {
+		if so, ok := o.Value.(*kedav1alpha1.ScaledObject); ok && o.Name == scaledObject {
 			for _, tr := range so.Spec.Triggers {
 				if tr.Type == "postgresql" {
 					return tr.Metadata["query"]
@@ -31,7 +39,7 @@ func tickQuery(t *testing.T) string {
 			}
 		}
 	}
-	t.Fatal("no postgresql trigger on ScaledObject/tick-reminders")
+	t.Fatalf("no postgresql trigger on ScaledObject/%s", scaledObject)
 	return ""
 }
 
@@ -57,13 +65,49 @@ func TestTickRemindersWakeQueryCountsDueWork(t *testing.T) {
 	if err := postgres.Migrate(ctx, pool); err != nil {
 		t.Fatal(err)
 	}
+	// KEDA connects as its own SELECT-only role (deploy/sql/keda-role.sql), as the
+	// platform team creates it.
+	roleSQL, err := os.ReadFile(repoRoot + "/deploy/sql/keda-role.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pool.Exec(ctx, strings.ReplaceAll(string(roleSQL), ":'keda_password'", "'keda-test-password'")); err != nil {
+		t.Fatalf("deploy/sql/keda-role.sql: %v", err)
+	}
+	kedaURL, err := url.Parse(pg.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	kedaURL.User = url.UserPassword("taskline_keda", "keda-test-password")
+	keda, err := postgres.Open(ctx, kedaURL.String())
+	if err != nil {
+		t.Fatalf("connecting as KEDA's role: %v", err)
+	}
+	defer keda.Close()
+	mailQuery := postgresQuery(t, "send-email")
 	count := func() int64 {
 		t.Helper()
-		var n int64
-		if err := pool.QueryRow(ctx, query).Scan(&n); err != nil {
-			t.Fatalf("the KEDA query fails on the real schema: %v\n%s", err, query)
+		var n, mail int64
+		if err := keda.QueryRow(ctx, query).Scan(&n); err != nil {
+			t.Fatalf("the KEDA query fails on the real schema as KEDA's role: %v\n%s", err, query)
+		}
+		if err := keda.QueryRow(ctx, mailQuery).Scan(&mail); err != nil {
+			t.Fatalf("send-email's KEDA query fails as KEDA's role: %v\n%s", err, mailQuery)
+		}
+		var reminders int64
+		if err := pool.QueryRow(ctx, `SELECT count(*) FROM reminders WHERE (status = 'pending' AND remind_at <= now() + interval '2 minutes') OR (status = 'retrying' AND next_attempt_at <= now() + interval '2 minutes')`).Scan(&reminders); err != nil {
+			t.Fatal(err)
+		}
+		if mail != reminders {
+			t.Fatalf("send-email wakes on %d due reminders, tick-reminders sees %d", mail, reminders)
 		}
 		return n
+	}
+	// The role reads nothing else and writes nothing.
+	for _, sql := range []string{`SELECT email FROM users`, `SELECT title FROM tasks`, `SELECT event FROM outbox`, `UPDATE reminders SET status = 'sent'`, `DELETE FROM outbox`} {
+		if _, err := keda.Exec(ctx, sql); err == nil || !strings.Contains(err.Error(), "permission denied") {
+			t.Errorf("KEDA's role may run %q (%v)", sql, err)
+		}
 	}
 	if n := count(); n != 0 {
 		t.Fatalf("empty database: %d, want 0 (KEDA would wake the sweeper for nothing)", n)

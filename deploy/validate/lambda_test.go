@@ -193,3 +193,40 @@ func TestLambdaTemplateMatchesTheFunctionsAndTheChart(t *testing.T) {
 		}
 	}
 }
+
+// Lambda reaches MSK over TLS and keeps secrets out of the functions' configuration: only
+// ARNs in the environment, read at start through the Secrets extension, each function
+// allowed to read exactly the secrets it names.
+func TestLambdaUsesTLSAndSecretsManager(t *testing.T) {
+	t.Parallel()
+	b, err := os.ReadFile(filepath.Join(repoRoot, "deploy/lambda/template.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(b)
+	if strings.Contains(s, "{{resolve:secretsmanager") {
+		t.Error("a secret is resolved into a plain environment variable at deploy time")
+	}
+	for _, want := range []string{`KAFKA_TLS: "true"`, "Ref: SecretsExtensionLayerArn", ":9094"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("template lacks %s", want)
+		}
+	}
+	blocks := regexp.MustCompile(`(?m)^  [A-Za-z0-9]+:\n    Type: AWS::Serverless::Function\n`).Split(s, -1)
+	arn := regexp.MustCompile(`_SECRET_ARN:\n\s+Ref: (\w+)`)
+	policy := regexp.MustCompile(`AWSSecretsManagerGetSecretValuePolicy:\n\s+SecretArn:\n\s+Ref: (\w+)`)
+	for i, blk := range blocks[1:] {
+		var refs, allowed []string
+		for _, m := range arn.FindAllStringSubmatch(blk, -1) {
+			refs = append(refs, m[1])
+		}
+		for _, m := range policy.FindAllStringSubmatch(blk, -1) {
+			allowed = append(allowed, m[1])
+		}
+		slices.Sort(refs)
+		slices.Sort(allowed)
+		if !slices.Equal(slices.Compact(refs), allowed) {
+			t.Errorf("function %d reads secrets %v but may read %v", i+1, refs, allowed)
+		}
+	}
+}

@@ -36,8 +36,14 @@ func TestChartIsValidForEveryValuesFile(t *testing.T) {
 		{name: "prod, events through KafkaSource, publishing through Dapr", values: "values-prod.yaml",
 			set: map[string]any{"eventRuntime": "kafkasource"}},
 		{name: "prod, HTTP as Deployments", values: "values-prod.yaml", set: map[string]any{"httpRuntime": "deployment"}},
-		{name: "prod, Dapr local.file secret store, mTLS to Kafka", values: "values-prod.yaml",
-			set: map[string]any{"dapr": map[string]any{"secretStore": map[string]any{"type": "local.file"}}, "kafka": map[string]any{"authType": "mtls"}}},
+		{name: "prod with tracing to a collector and the Prometheus Operator objects", values: "values-prod.yaml", set: map[string]any{
+			"tracing":    map[string]any{"otlpEndpoint": "http://otel-collector.observability:4318"},
+			"monitoring": map[string]any{"podMonitor": map[string]any{"enabled": true}, "prometheusRule": map[string]any{"enabled": true}, "dashboard": map[string]any{"enabled": true}},
+		}},
+		{name: "prod, mTLS to Kafka", values: "values-prod.yaml",
+			set: map[string]any{"kafka": map[string]any{"authType": "mtls"}}},
+		{name: "prod without PgBouncer at a budget that fits", values: "values-prod.yaml",
+			set: map[string]any{"pgbouncer": map[string]any{"enabled": false}, "postgres": map[string]any{"connectionBudget": 400}}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -85,8 +91,10 @@ func TestValuesFilesInstallWhatTheySay(t *testing.T) {
 			values: "values-prod.yaml",
 			want: []string{"Service/create-task", "Deployment/spawn-next-occurrence", "ScaledObject/spawn-next-occurrence",
 				"TriggerAuthentication/taskline-kafka", "TriggerAuthentication/taskline-postgres", "Resiliency/taskline",
-				"Component/reminder-tick", "Component/secretstore", "ReferenceGrant/taskline-taskline", "Job/taskline-migrate"},
-			absent: []string{"Deployment/create-task", "KafkaSource/send-email", "Gateway/taskline", "KafkaTopic/task-events"},
+				"Component/reminder-tick", "Job/taskline-migrate", "NetworkPolicy/taskline-default-deny", "Deployment/pgbouncer",
+				"ServiceAccount/send-email"},
+			absent: []string{"Deployment/create-task", "KafkaSource/send-email", "Gateway/taskline", "KafkaTopic/task-events",
+				"Component/secretstore", "ReferenceGrant/taskline-taskline", "Role/taskline-secret-reader"},
 		},
 		{
 			values: "values-prod.yaml",
@@ -188,7 +196,7 @@ func TestInfraFilesAreRenderedFromTheChart(t *testing.T) {
 			t.Errorf("infra/dapr/local/pubsub.yaml lacks %s", want)
 		}
 	}
-	for _, f := range []string{"reminder-tick.yaml", "subscription-task-events.yaml", "subscription-reminder-events.yaml", "resiliency.yaml", "secretstore.yaml"} {
+	for _, f := range []string{"reminder-tick.yaml", "subscription-task-events.yaml", "subscription-reminder-events.yaml", "resiliency.yaml"} {
 		if _, ok := files["infra/dapr/local/"+f]; !ok {
 			t.Errorf("infra/dapr/local/%s is not rendered", f)
 		}

@@ -49,8 +49,9 @@ func TestWorkflowsPassActionlint(t *testing.T) {
 }
 
 type workflow struct {
-	On   map[string]any `json:"on"`
-	Jobs map[string]struct {
+	On          map[string]any `json:"on"`
+	Concurrency any            `json:"concurrency"`
+	Jobs        map[string]struct {
 		Environment any `json:"environment"`
 		Steps       []struct {
 			Uses string `json:"uses"`
@@ -158,7 +159,7 @@ func TestDeployWorkflowsAreGated(t *testing.T) {
 		}
 	}
 	bp, _ := os.ReadFile(filepath.Join(repoRoot, ".github/workflows/build-push.yml"))
-	for _, want := range []string{"matrix:", "cache-from: type=gha", "type=sha", "value=latest", "deploy/Dockerfile"} {
+	for _, want := range []string{"matrix:", "cache-from: type=gha", "value=${{ github.event.workflow_run.head_sha || github.sha }}", "value=latest", "deploy/Dockerfile"} {
 		if !strings.Contains(string(bp), want) {
 			t.Errorf("build-push.yml lacks %q", want)
 		}
@@ -249,5 +250,69 @@ jobs:
 	}
 	if _, ok := actionlint.PopularActions["actions/checkout@v99"]; ok {
 		t.Fatal("a version that does not exist is accepted")
+	}
+}
+
+// What a platform review asks of the pipeline (issue 13): images only of commits CI passed,
+// with an SBOM and provenance, in the repository owner's registry; deploys with a pinned
+// Helm, short-lived OIDC credentials, by digest, one at a time, waiting for the Knative
+// Services and smoke-testing the API itself.
+func TestPipelineMeetsThePlatformReview(t *testing.T) {
+	t.Parallel()
+	bp := readWorkflow(t, "build-push.yml")
+	wr, ok := bp.On["workflow_run"].(map[string]any)
+	if !ok || !slices.Contains(toStrings(wr["workflows"]), "ci") || !slices.Contains(toStrings(wr["types"]), "completed") {
+		t.Errorf("build-push does not run after ci completes: %v", bp.On)
+	}
+	if _, push := bp.On["push"]; push {
+		t.Errorf("build-push still runs on push, before CI has passed")
+	}
+	raw := func(name string) string {
+		b, err := os.ReadFile(filepath.Join(repoRoot, ".github/workflows", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	bps := raw("build-push.yml")
+	for _, want := range []string{"github.event.workflow_run.conclusion == 'success'", "sbom: true", "provenance: mode=max",
+		"actions/attest-build-provenance", "github.repository_owner", "id-token: write"} {
+		if !strings.Contains(bps, want) {
+			t.Errorf("build-push.yml lacks %q", want)
+		}
+	}
+	for _, f := range workflowFiles(t) {
+		if b := raw(filepath.Base(f)); strings.Contains(b, "ghcr.io/taskline") {
+			t.Errorf("%s hard-codes ghcr.io/taskline instead of the repository owner", filepath.Base(f))
+		}
+	}
+	smoke, err := os.ReadFile(filepath.Join(repoRoot, "deploy/smoke.sh"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`-X POST "$api/tasks"`, `"$api/tasks" -H "$auth"`, `-X DELETE "$api/tasks/$id"`, `"$BASE_URL/"`} {
+		if !strings.Contains(string(smoke), want) {
+			t.Errorf("deploy/smoke.sh does not call %s", want)
+		}
+	}
+	helmPin := regexp.MustCompile(`helm\.sh/helm/v3/cmd/helm@v3\.\d+\.\d+\b`)
+	for _, name := range []string{"deploy-staging.yml", "deploy-prod.yml"} {
+		w := readWorkflow(t, name)
+		b := raw(name)
+		if w.Concurrency == nil {
+			t.Errorf("%s has no concurrency group: two deploys could interleave", name)
+		}
+		if !helmPin.MatchString(b) {
+			t.Errorf("%s does not pin Helm to an exact version", name)
+		}
+		for _, want := range []string{"kubectl -n taskline wait ksvc --all --for=condition=Ready", "deploy/smoke.sh", "SMOKE_TOKEN",
+			"deploy/resolve-digests.sh", `-f "$RUNNER_TEMP/digests.yaml"`, "--atomic", "id-token: write", "role-to-assume:", `--set image.registry="$REGISTRY"`} {
+			if !strings.Contains(b, want) {
+				t.Errorf("%s lacks %q", name, want)
+			}
+		}
+		if strings.Contains(b, "secrets.KUBECONFIG") {
+			t.Errorf("%s still uses a long-lived kubeconfig secret", name)
+		}
 	}
 }

@@ -61,7 +61,7 @@ func (a *Agent) Reply(ctx context.Context, t *TurnContext) (Answer, error) {
 		if len(texts) > 0 {
 			t.Delta("\n\n")
 		}
-		c, err := a.Model.Complete(ctx, req, t.Delta)
+		c, err := a.complete(ctx, req, t.Delta)
 		ans.Usage.InputTokens += c.Usage.InputTokens
 		ans.Usage.OutputTokens += c.Usage.OutputTokens
 		if err != nil {

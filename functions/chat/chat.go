@@ -28,6 +28,7 @@ import (
 
 	"github.com/taskline/taskline/shared/openapi"
 	"github.com/taskline/taskline/shared/runtime"
+	"github.com/taskline/taskline/shared/telemetry"
 	"github.com/taskline/taskline/shared/todo"
 	"github.com/taskline/taskline/shared/tool"
 )
@@ -258,9 +259,12 @@ func (s *Service) Reply(ctx context.Context, userID string, in todo.ChatInput, e
 	if !handled {
 		ans, err := s.Assistant.Reply(work, &TurnContext{History: turn.History, Now: s.Now(), Loc: box.loc, Tools: box, Delta: events.Delta})
 		text = ans.Text
+		outcome := "ok"
 		if err != nil {
 			text = s.failure(ctx, userID, err, box, text)
+			outcome = "error"
 		}
+		telemetry.ChatTurns.WithLabelValues(assistantName(s.Assistant), outcome).Inc()
 	} else {
 		events.Delta(text)
 	}

@@ -47,7 +47,7 @@ type Function struct {
 
 // New builds the function; mail goes out through sender.
 func New(d *runtime.Deps, sender mail.Sender) *Function {
-	return &Function{store: d.Store, sender: sender, from: d.Config.MailFrom, appURL: d.Config.AppBaseURL, log: d.Log}
+	return &Function{store: d.Store, sender: traced{sender}, from: d.Config.MailFrom, appURL: d.Config.AppBaseURL, log: d.Log}
 }
 
 // Build describes the function to the runtime's adapters, with the sender the environment
@@ -65,7 +65,7 @@ func Build(d *runtime.Deps) (runtime.EventFunction, error) {
 func SenderFromEnv(ctx context.Context, d *runtime.Deps) (mail.Sender, error) {
 	url := d.Config.SMTPURL
 	if ref := os.Getenv("SMTP_URL_SECRET"); url == "" && ref != "" {
-		v, err := mail.DaprSecret(ctx, d.Config.DaprHTTPPort, ref)
+		v, err := mail.DaprSecret(ctx, d.Config.DaprGRPCPort, ref)
 		if err != nil {
 			return nil, err
 		}
@@ -103,6 +103,7 @@ func (f *Function) Handle(ctx context.Context, e cloudevents.Event) (*cloudevent
 		return nil, todo.Errorf(todo.Invalid, "reminder_id", "reminder.triggered without a reminder_id")
 	}
 	var sendErr error
+	var remindAt, accepted time.Time
 	outcome, err := f.store.DeliverReminder(ctx, Name, e, data.ReminderID, data.Attempt, RetryDelays,
 		func(ctx context.Context, r postgres.ReminderDelivery) error {
 			m, err := mail.RenderReminder(mail.Reminder{ReminderID: r.ReminderID, TaskID: r.TaskID, Title: r.TaskTitle,
@@ -110,12 +111,15 @@ func (f *Function) Handle(ctx context.Context, e cloudevents.Event) (*cloudevent
 			if err != nil {
 				return err
 			}
+			remindAt = r.RemindAt
 			sendErr = f.sender.Send(ctx, m)
+			accepted = time.Now()
 			return sendErr
 		})
 	if err != nil {
 		return nil, err
 	}
+	observe(outcome, remindAt, accepted)
 	log := f.log.With("event_id", e.ID(), "reminder_id", data.ReminderID, "user_id", event.UserID(e), "attempt", data.Attempt)
 	switch outcome {
 	case postgres.DeliverySent:

@@ -14,6 +14,7 @@ import (
 
 	"github.com/taskline/taskline/shared/event"
 	"github.com/taskline/taskline/shared/runtime"
+	"github.com/taskline/taskline/shared/telemetry"
 	"github.com/taskline/taskline/shared/todo"
 )
 
@@ -73,6 +74,7 @@ func (f *Function) Handle(ctx context.Context, e cloudevents.Event) (*cloudevent
 		f.log.DebugContext(ctx, "no next occurrence", "event_id", e.ID(), "task_id", data.TaskID, "reason", skip)
 		return nil, nil
 	}
+	telemetry.Spawned.WithLabelValues().Inc()
 	f.log.InfoContext(ctx, "next occurrence created", "event_id", e.ID(), "user_id", userID,
 		"task_id", data.TaskID, "new_task_id", next.ID, "due_date", next.DueDate)
 	return nil, nil

@@ -6,6 +6,8 @@ package event
 import (
 	"context"
 	"fmt"
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/trace"
 	"time"
 
 	cloudevents "github.com/cloudevents/sdk-go/v2"
@@ -57,10 +59,7 @@ func TopicOf(eventType string) string {
 
 type ctxKey int
 
-const (
-	sourceKey ctxKey = iota
-	traceKey
-)
+const sourceKey ctxKey = 0
 
 // WithSource records which function is acting, e.g. "/functions/create-task"; events built
 // under ctx carry it as their source.
@@ -68,18 +67,26 @@ func WithSource(ctx context.Context, source string) context.Context {
 	return context.WithValue(ctx, sourceKey, source)
 }
 
-// WithTraceParent records the W3C trace context to pass on.
+// WithTraceParent returns ctx with the span a W3C traceparent names (an incoming
+// request's header, a consumed event's extension) as the remote parent of the spans
+// started under it; an empty or malformed value changes nothing.
 func WithTraceParent(ctx context.Context, tp string) context.Context {
 	if tp == "" {
 		return ctx
 	}
-	return context.WithValue(ctx, traceKey, tp)
+	return propagation.TraceContext{}.Extract(ctx, propagation.MapCarrier{"traceparent": tp})
 }
 
-// TraceParent returns the trace context recorded in ctx.
+// TraceParent is the W3C traceparent of the current span in ctx (or of the remote parent
+// WithTraceParent recorded, when no span was started since), "" when there is none:
+// events built under ctx carry it, so their consumers continue the same trace.
 func TraceParent(ctx context.Context) string {
-	s, _ := ctx.Value(traceKey).(string)
-	return s
+	if !trace.SpanContextFromContext(ctx).IsValid() {
+		return ""
+	}
+	c := propagation.MapCarrier{}
+	propagation.TraceContext{}.Inject(ctx, c)
+	return c["traceparent"]
 }
 
 // Source returns the source recorded in ctx ("/functions/unknown" when none).

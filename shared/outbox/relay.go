@@ -83,7 +83,7 @@ func New(store *postgres.Store, pub Publisher, log *slog.Logger, opts Options) *
 	if opts.BatchSize <= 0 {
 		opts.BatchSize = 500
 	}
-	r := &Relay{store: store, pub: pub, log: log, opts: opts, queue: make(chan []int64, 4096)}
+	r := &Relay{store: store, pub: traced{pub}, log: log, opts: opts, queue: make(chan []int64, 4096)}
 	if !opts.Sync {
 		for range opts.Workers {
 			r.wg.Add(1)

@@ -191,7 +191,7 @@ func (s *Store) ClaimDueReminders(ctx context.Context, limit int) (TickResult, e
 	var res TickResult
 	err := s.inTx(ctx, "", func(t *tx) error {
 		rows, err := t.Query(ctx, `
-			SELECT r.id, r.task_id, r.user_id, r.remind_at, r.attempts, t.title, t.due_date, t.completed
+			SELECT r.id, r.task_id, r.user_id, r.remind_at, r.attempts, t.title, t.due_date, t.completed, r.trace_parent
 			FROM reminders r JOIN tasks t ON t.id = r.task_id
 			WHERE (r.status = 'pending' AND r.remind_at <= $1)
 			   OR (r.status = 'retrying' AND r.next_attempt_at <= $1)
@@ -210,10 +210,11 @@ func (s *Store) ClaimDueReminders(ctx context.Context, limit int) (TickResult, e
 			title      string
 			dueAt      *time.Time
 			completed  bool
+			trace      *string
 		}
 		list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (due, error) {
 			var d due
-			return d, r.Scan(&d.id, &d.taskID, &d.userID, &d.remindAt, &d.attempts, &d.title, &d.dueAt, &d.completed)
+			return d, r.Scan(&d.id, &d.taskID, &d.userID, &d.remindAt, &d.attempts, &d.title, &d.dueAt, &d.completed, &d.trace)
 		})
 		if err != nil {
 			return fmt.Errorf("claiming due reminders: %w", err)
@@ -222,6 +223,11 @@ func (s *Store) ClaimDueReminders(ctx context.Context, limit int) (TickResult, e
 		events := make([]cloudevents.Event, 0, len(list))
 		for _, d := range list {
 			var e cloudevents.Event
+			// The event continues the trace of the request that scheduled the reminder.
+			ctx := ctx
+			if d.trace != nil {
+				ctx = event.WithTraceParent(ctx, *d.trace)
+			}
 			if d.completed {
 				cancel = append(cancel, d.id)
 				e, err = event.New(ctx, event.ReminderCancelled, event.ReminderSubject(d.id), d.userID, t.at,

@@ -83,8 +83,8 @@ func (s *Store) CreateReminder(ctx context.Context, userID string, spec todo.Rem
 // a relative one) and emits reminder.scheduled.
 func insertReminder(t *tx, task todo.Task, at time.Time, offset *int) (int64, error) {
 	var id int64
-	err := t.QueryRow(t.ctx, `INSERT INTO reminders (task_id, user_id, remind_at, before_due_seconds, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $5) RETURNING id`, task.ID, t.userID, at, offset, t.at).Scan(&id)
+	err := t.QueryRow(t.ctx, `INSERT INTO reminders (task_id, user_id, remind_at, before_due_seconds, created_at, updated_at, trace_parent)
+		VALUES ($1, $2, $3, $4, $5, $5, NULLIF($6, '')) RETURNING id`, task.ID, t.userID, at, offset, t.at, event.TraceParent(t.ctx)).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("scheduling a reminder for task %d: %w", task.ID, err)
 	}

@@ -7,14 +7,19 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"strconv"
 	"time"
 
 	cloudevents "github.com/cloudevents/sdk-go/v2"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/taskline/taskline/shared/event"
+	"github.com/taskline/taskline/shared/telemetry"
 	"github.com/taskline/taskline/shared/todo"
 )
 
@@ -35,6 +40,16 @@ func Open(ctx context.Context, databaseURL string) (*pgxpool.Pool, error) {
 	if err != nil {
 		return nil, fmt.Errorf("parsing DATABASE_URL: %w", err)
 	}
+	// The chart sizes each pod's pool from the connection budget (deploy/README.md).
+	if v := os.Getenv("DATABASE_POOL_MAX_CONNS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return nil, fmt.Errorf("DATABASE_POOL_MAX_CONNS must be a positive number, not %q", v)
+		}
+		cfg.MaxConns = int32(n)
+		cfg.MinConns = min(cfg.MinConns, cfg.MaxConns)
+	}
+	cfg.ConnConfig.Tracer = telemetry.QueryTracer{}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("connecting to postgres: %w", err)
@@ -118,7 +133,10 @@ func insertOutbox(t *tx, events []cloudevents.Event, topic string) error {
 
 // inTx runs fn in a transaction for userID and, after commit, hands the outbox rows it
 // wrote to OnCommit.
-func (s *Store) inTx(ctx context.Context, userID string, fn func(*tx) error) error {
+func (s *Store) inTx(ctx context.Context, userID string, fn func(*tx) error) (err error) {
+	ctx, span := telemetry.Start(ctx, "db transaction", trace.WithSpanKind(trace.SpanKindClient),
+		trace.WithAttributes(attribute.String("db.system.name", "postgresql")))
+	defer func() { telemetry.End(span, err) }()
 	pt, err := s.pool.Begin(ctx)
 	if err != nil {
 		return fmt.Errorf("beginning transaction: %w", err)
@@ -131,6 +149,7 @@ func (s *Store) inTx(ctx context.Context, userID string, fn func(*tx) error) err
 	if err := pt.Commit(ctx); err != nil {
 		return fmt.Errorf("committing: %w", err)
 	}
+	span.SetAttributes(attribute.Int("taskline.outbox.events", len(t.outbox)))
 	if len(t.outbox) > 0 && s.OnCommit != nil {
 		s.OnCommit(ctx, t.outbox)
 	}

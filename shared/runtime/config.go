@@ -4,11 +4,13 @@
 package runtime
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"os"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Config is read from the environment (docs/ARCHITECTURE.md lists every variable).
@@ -22,13 +24,20 @@ type Config struct {
 	JWTAudience  string
 	Publisher    string // inproc, dapr, kafka, none
 	DaprHTTPPort int
+	// DaprGRPCPort is the sidecar's gRPC API, which the Dapr SDK publishes through.
+	DaprGRPCPort int
+	// AppAPIToken (APP_API_TOKEN), when set, is the token daprd must send on every call to
+	// the app (header dapr-api-token): event and binding routes refuse calls without it.
+	AppAPIToken  string
 	PubsubName   string
 	KafkaBrokers []string
-	SMTPURL      string
-	MailFrom     string
-	AppBaseURL   string
-	Migrate      bool
-	LogLevel     slog.Level
+	// KafkaTLS (KAFKA_TLS) makes the direct Kafka publisher speak TLS (MSK's TLS listener).
+	KafkaTLS   bool
+	SMTPURL    string
+	MailFrom   string
+	AppBaseURL string
+	Migrate    bool
+	LogLevel   slog.Level
 	// CORSOrigins may call the API from a browser page on another origin (CORS_ORIGINS,
 	// comma-separated; "*" for any). None by default: a deployment names its clients.
 	CORSOrigins []string
@@ -36,6 +45,14 @@ type Config struct {
 
 // LoadConfig reads the configuration of the named function.
 func LoadConfig(name string) (Config, error) {
+	if InLambda() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		err := loadAWSSecrets(ctx)
+		cancel()
+		if err != nil {
+			return Config{Name: name}, err
+		}
+	}
 	c := Config{
 		Name:         name,
 		Port:         envInt("PORT", 8080),
@@ -46,19 +63,22 @@ func LoadConfig(name string) (Config, error) {
 		JWTAudience:  os.Getenv("JWT_AUDIENCE"),
 		Publisher:    os.Getenv("PUBLISHER"),
 		DaprHTTPPort: envInt("DAPR_HTTP_PORT", 3500),
+		DaprGRPCPort: envInt("DAPR_GRPC_PORT", 50001),
+		AppAPIToken:  os.Getenv("APP_API_TOKEN"),
 		PubsubName:   envOr("DAPR_PUBSUB_NAME", "pubsub"),
 		SMTPURL:      os.Getenv("SMTP_URL"),
 		MailFrom:     envOr("MAIL_FROM", "Taskline <reminders@taskline.local>"),
 		AppBaseURL:   strings.TrimRight(envOr("APP_BASE_URL", "http://localhost:8080"), "/"),
 		Migrate:      envBool("MIGRATE"),
 		CORSOrigins:  ParseOrigins(os.Getenv("CORS_ORIGINS")),
+		KafkaTLS:     envBool("KAFKA_TLS"),
 	}
 	if b := os.Getenv("KAFKA_BROKERS"); b != "" {
 		c.KafkaBrokers = strings.Split(b, ",")
 	}
 	if c.Publisher == "" {
 		switch {
-		case os.Getenv("DAPR_HTTP_PORT") != "":
+		case os.Getenv("DAPR_HTTP_PORT") != "" || os.Getenv("DAPR_GRPC_PORT") != "":
 			c.Publisher = "dapr"
 		case len(c.KafkaBrokers) > 0:
 			c.Publisher = "kafka"

@@ -6,6 +6,9 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"github.com/taskline/taskline/shared/telemetry"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/trace"
 	"io"
 	"net/http"
 	"strings"
@@ -17,6 +20,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/taskline/taskline/shared/bus"
+	"github.com/taskline/taskline/shared/dapr"
 	"github.com/taskline/taskline/shared/event"
 	"github.com/taskline/taskline/shared/todo"
 )
@@ -59,6 +63,8 @@ const (
 	malformed                // will never succeed: dead-letter, do not retry
 )
 
+func (o outcome) String() string { return [...]string{"handled", "retry", "malformed"}[o] }
+
 // IsMalformed reports whether err says the event itself is bad (bad input is dropped and
 // dead-lettered, a transient failure is retried).
 func IsMalformed(err error) bool {
@@ -68,17 +74,27 @@ func IsMalformed(err error) bool {
 
 // dispatch calls Handle with the function as event source and the event's trace context,
 // and classifies the result; it logs once, here.
-func (f EventFunction) dispatch(ctx context.Context, d *Deps, e cloudevents.Event) (outcome, *cloudevents.Event, error) {
+func (f EventFunction) dispatch(ctx context.Context, d *Deps, e cloudevents.Event) (out outcome, reply *cloudevents.Event, err error) {
 	ctx = event.WithSource(ctx, "/functions/"+f.Name)
 	if tp, ok := e.Extensions()[event.ExtTraceParent].(string); ok {
 		ctx = event.WithTraceParent(ctx, tp)
 	}
+	ctx, span := telemetry.Start(ctx, "process "+e.Type(), trace.WithSpanKind(trace.SpanKindConsumer), trace.WithAttributes(
+		attribute.String("messaging.operation.type", "process"), attribute.String("messaging.destination.name", f.Topic),
+		attribute.String("messaging.message.id", e.ID()), attribute.String("cloudevents.event_type", e.Type()),
+		attribute.String("taskline.function", f.Name)))
+	start := time.Now()
+	defer func() {
+		telemetry.EventDuration.WithLabelValues(f.Name, e.Type(), out.String()).Observe(time.Since(start).Seconds())
+		span.SetAttributes(attribute.String("taskline.outcome", out.String()))
+		telemetry.End(span, err)
+	}()
 	if err := e.Validate(); err != nil {
 		err = todo.Errorf(todo.Invalid, "event", "not a valid CloudEvent: %v", err)
 		d.Log.WarnContext(ctx, "malformed event", "event_id", e.ID(), "type", e.Type(), "err", err)
 		return malformed, nil, err
 	}
-	reply, err := f.Handle(ctx, e)
+	reply, err = f.Handle(ctx, e)
 	switch {
 	case err == nil:
 		return handled, reply, nil
@@ -101,6 +117,7 @@ func (f EventFunction) deadLetter(ctx context.Context, d *Deps, e cloudevents.Ev
 		d.Log.ErrorContext(ctx, "dead-lettering failed", "event_id", e.ID(), "err", err)
 		return err
 	}
+	telemetry.DeadLettered.WithLabelValues(f.DeadLetterTopic).Inc()
 	return nil
 }
 
@@ -227,17 +244,22 @@ func BindingHandler(d *Deps, f EventFunction, name string, b Binding) http.Handl
 // MountEvents registers an event function's routes: POST / (CloudEvents), POST
 // /events/<topic> (Dapr), GET /dapr/subscribe, and POST and OPTIONS /<binding> for each
 // input binding (Dapr probes bindings with OPTIONS at start).
+//
+// With APP_API_TOKEN set (Dapr's app token: daprd sends it as dapr-api-token on every call),
+// every one of these routes refuses a call without it: only the sidecar may deliver events
+// or fire bindings.
 func MountEvents(mux *http.ServeMux, d *Deps, f EventFunction) {
+	guard := func(h http.Handler) http.Handler { return dapr.RequireAppToken(d.Config.AppAPIToken, h) }
 	if f.Handle != nil {
-		mux.Handle("POST /{$}", CloudEventsHandler(d, f))
+		mux.Handle("POST /{$}", guard(CloudEventsHandler(d, f)))
 		if f.Topic != "" {
-			mux.Handle("POST "+f.DaprRoute(), DaprTopicHandler(d, f))
+			mux.Handle("POST "+f.DaprRoute(), guard(DaprTopicHandler(d, f)))
 		}
 	}
-	mux.Handle("GET /dapr/subscribe", DaprSubscribeHandler(d, f))
+	mux.Handle("GET /dapr/subscribe", guard(DaprSubscribeHandler(d, f)))
 	for name, b := range f.Bindings {
-		mux.Handle("POST /"+name, BindingHandler(d, f, name, b))
-		mux.HandleFunc("OPTIONS /"+name, func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusOK) })
+		mux.Handle("POST /"+name, guard(BindingHandler(d, f, name, b)))
+		mux.Handle("OPTIONS /"+name, guard(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusOK) })))
 	}
 }
 

@@ -9,10 +9,12 @@ import (
 	"os/signal"
 	"strconv"
 	"syscall"
+	"time"
 
 	"github.com/taskline/taskline/shared/auth"
 	"github.com/taskline/taskline/shared/postgres"
 	"github.com/taskline/taskline/shared/server"
+	"github.com/taskline/taskline/shared/telemetry"
 )
 
 // HTTPFunction builds a function's routes from its dependencies.
@@ -48,9 +50,34 @@ func run(name string, users bool, serve func(ctx context.Context, d *Deps, mux *
 		return err
 	}
 	defer closeDeps()
+	shutdown, err := Observe(ctx, d, nil)
+	if err != nil {
+		return err
+	}
+	defer shutdown(context.WithoutCancel(ctx))
 	mux := http.NewServeMux()
 	server.Health(mux, d.Store.Ping)
+	mux.Handle("GET /metrics", telemetry.Handler())
 	return serve(ctx, d, mux)
+}
+
+// Observe sets up the process's telemetry (see package telemetry): tracing from the
+// environment (and into rec, when not nil), and the metrics of its database pool and
+// outbox. The returned function flushes buffered spans.
+func Observe(ctx context.Context, d *Deps, rec *telemetry.Recorder) (func(context.Context) error, error) {
+	shutdown, err := telemetry.Setup(ctx, d.Config.Name, telemetry.Options{Recorder: rec})
+	if err != nil {
+		return nil, err
+	}
+	st := d.Store
+	telemetry.Register(telemetry.NewPoolCollector(st.Pool()), telemetry.NewOutboxCollector(func(ctx context.Context) (int64, time.Duration, error) {
+		n, oldest, err := st.OutboxStats(ctx)
+		if err != nil || oldest == nil {
+			return int64(n), 0, err
+		}
+		return int64(n), max(0, st.Now().Sub(*oldest)), nil
+	}))
+	return shutdown, nil
 }
 
 func exitOnError(name string, err error) {

@@ -2,9 +2,12 @@ package runtime
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"os"
 	"strconv"
+
+	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/taskline/taskline/shared/bus"
 	"github.com/taskline/taskline/shared/outbox"
@@ -15,8 +18,9 @@ import (
 // names (Config.Publisher), so a function publishes its own outbox rows right after commit.
 // Rows it cannot publish stay in the outbox for the sweep.
 //
-//   - dapr: the sidecar's publish API on DAPR_HTTP_PORT, pubsub DAPR_PUBSUB_NAME;
-//   - kafka: franz-go producer to KAFKA_BROKERS;
+//   - dapr: the sidecar's publish API through the Dapr Go SDK on DAPR_GRPC_PORT, pubsub
+//     DAPR_PUBSUB_NAME (with DAPR_API_TOKEN when set);
+//   - kafka: franz-go producer to KAFKA_BROKERS (TLS with KAFKA_TLS=true, e.g. MSK's 9094);
 //   - inproc: nothing here: the local binary builds its in-process bus and calls
 //     UsePublisher itself;
 //   - none: nothing is published after commit (rows wait for a sweep elsewhere).
@@ -28,12 +32,17 @@ func ConfigurePublishing(ctx context.Context, d *Deps) (func(), error) {
 	closePub := func() {}
 	switch d.Config.Publisher {
 	case "dapr":
-		pub = bus.NewDapr(d.Config.DaprHTTPPort, d.Config.PubsubName)
+		dp := bus.NewDapr(d.Config.DaprGRPCPort, d.Config.PubsubName)
+		pub, closePub = dp, dp.Close
 	case "kafka":
 		if len(d.Config.KafkaBrokers) == 0 {
 			return nil, fmt.Errorf("PUBLISHER=kafka needs KAFKA_BROKERS")
 		}
-		k, err := bus.NewKafka(d.Config.KafkaBrokers)
+		var opts []kgo.Opt
+		if d.Config.KafkaTLS {
+			opts = append(opts, kgo.DialTLSConfig(&tls.Config{MinVersion: tls.VersionTLS12}))
+		}
+		k, err := bus.NewKafka(d.Config.KafkaBrokers, opts...)
 		if err != nil {
 			return nil, err
 		}

@@ -3,6 +3,7 @@ package runtime
 import (
 	"context"
 	"errors"
+	"github.com/taskline/taskline/shared/telemetry"
 	"log/slog"
 	"net/http"
 	"os"
@@ -10,7 +11,6 @@ import (
 	"sync"
 
 	"github.com/taskline/taskline/shared/auth"
-	"github.com/taskline/taskline/shared/event"
 	"github.com/taskline/taskline/shared/outbox"
 	"github.com/taskline/taskline/shared/postgres"
 )
@@ -83,17 +83,13 @@ func Mount(mux *http.ServeMux, d *Deps, name string, routes []Route) {
 		if !rt.Public {
 			h = d.Guard.Require(h)
 		}
-		inner := h
-		h = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			ctx := event.WithSource(r.Context(), source)
-			ctx = event.WithTraceParent(ctx, r.Header.Get("traceparent"))
-			inner.ServeHTTP(w, r.WithContext(ctx))
-		})
-		mux.Handle(rt.Pattern, h)
+		mux.Handle(rt.Pattern, instrument(name, rt.Pattern, source, h))
 	}
 }
 
-// Logger is the JSON logger every process writes to stderr.
+// Logger is the JSON logger every process writes to stderr; lines logged with a context
+// inside a request or an event carry its trace_id and span_id.
 func Logger(cfg Config) *slog.Logger {
-	return slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: cfg.LogLevel})).With("function", cfg.Name)
+	h := slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: cfg.LogLevel})
+	return slog.New(telemetry.LogHandler(h)).With("function", cfg.Name)
 }

@@ -19,6 +19,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/taskline/taskline/shared/telemetry"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/trace"
 	"strings"
 
 	"github.com/google/jsonschema-go/jsonschema"
@@ -190,7 +193,10 @@ func Lookup(name string) (Tool, bool) {
 // Call runs the tool for userID with the given JSON arguments (an object, or empty). A
 // failure is a *todo.Error naming the argument at fault when the input was wrong, or an
 // internal error; ErrorOf turns either into what a caller may show.
-func (t Tool) Call(ctx context.Context, s Store, userID string, args json.RawMessage) (Result, error) {
+func (t Tool) Call(ctx context.Context, s Store, userID string, args json.RawMessage) (res Result, err error) {
+	ctx, span := telemetry.Start(ctx, "execute_tool "+t.Name, trace.WithAttributes(
+		attribute.String("gen_ai.operation.name", "execute_tool"), attribute.String("gen_ai.tool.name", t.Name)))
+	defer func() { telemetry.End(span, err) }()
 	if userID == "" {
 		return Result{}, todo.Errorf(todo.Unauthorized, "authorization", "no user: a tool acts for an authenticated user")
 	}
@@ -198,7 +204,7 @@ func (t Tool) Call(ctx context.Context, s Store, userID string, args json.RawMes
 	if err != nil {
 		return Result{}, err
 	}
-	res, err := t.run(ctx, call{store: s, userID: userID, args: m, schema: t.Input})
+	res, err = t.run(ctx, call{store: s, userID: userID, args: m, schema: t.Input})
 	if err != nil {
 		if e := todo.AsError(err); e != nil {
 			return Result{}, asToolError(e)

@@ -3,6 +3,8 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"net/http"
@@ -30,6 +32,9 @@ type App struct {
 	URL string
 	// DaprHTTPURL is the sidecar's HTTP API base URL.
 	DaprHTTPURL string
+	// APIToken is DAPR_API_TOKEN (what daprd requires of callers) and AppToken
+	// APP_API_TOKEN (what daprd sends the app, which the app requires).
+	APIToken, AppToken string
 	// DaprGRPCAddr is the sidecar's gRPC API address (host:port).
 	DaprGRPCAddr string
 	// MetricsURL serves the sidecar's Prometheus metrics at /metrics.
@@ -71,6 +76,11 @@ func (s *Stack) StartApp(appID, binary string, env ...string) *App {
 		logf:         s.t.Logf,
 	}
 
+	// API tokens in both directions, as the chart's dapr.io/api-token-secret and
+	// dapr.io/app-token-secret set them: the app calls daprd with DAPR_API_TOKEN (the Dapr
+	// SDK sends it), daprd calls the app with APP_API_TOKEN, and each refuses calls without.
+	a.APIToken, a.AppToken = randomToken(), randomToken()
+	tokens := []string{"DAPR_API_TOKEN=" + a.APIToken, "APP_API_TOKEN=" + a.AppToken}
 	appEnv := []string{
 		"PORT=" + strconv.Itoa(appPort),
 		"APP_ID=" + appID,
@@ -83,7 +93,7 @@ func (s *Stack) StartApp(appID, binary string, env ...string) *App {
 	if u := s.DatabaseURL(); u != "" {
 		appEnv = append(appEnv, "DATABASE_URL="+u)
 	}
-	p, err := startProcess(appID, binary, nil, append(appEnv, env...), filepath.Join(s.logDir, appID+".log"))
+	p, err := startProcess(appID, binary, nil, append(append(appEnv, tokens...), env...), filepath.Join(s.logDir, appID+".log"))
 	if err != nil {
 		s.t.Fatal(err)
 	}
@@ -123,7 +133,7 @@ func (s *Stack) StartApp(appID, binary string, env ...string) *App {
 		"--dapr-graceful-shutdown-seconds", "5",
 		"--log-level", "info",
 	}
-	d, err := startProcess(appID+"/daprd", s.daprd, args, nil, filepath.Join(s.logDir, appID+".daprd.log"))
+	d, err := startProcess(appID+"/daprd", s.daprd, args, tokens, filepath.Join(s.logDir, appID+".daprd.log"))
 	if err != nil {
 		s.t.Fatal(err)
 	}
@@ -196,6 +206,7 @@ func (a *App) Publish(ctx context.Context, topic string, cloudEvent []byte, part
 		return fmt.Errorf("building publish request: %w", err)
 	}
 	req.Header.Set("Content-Type", "application/cloudevents+json")
+	req.Header.Set("dapr-api-token", a.APIToken)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return fmt.Errorf("publishing to %s via daprd of %s: %w", topic, a.ID, err)
@@ -233,4 +244,13 @@ func waitHealthy(healthURL string, timeout time.Duration, p *process) error {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+}
+
+// randomToken is a fresh API token.
+func randomToken() string {
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		panic(err)
+	}
+	return hex.EncodeToString(b)
 }

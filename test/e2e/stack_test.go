@@ -1,6 +1,7 @@
 package e2e_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/json"
@@ -20,6 +21,7 @@ const recorderPkg = "github.com/taskline/taskline/test/e2e/internal/recorder"
 type delivery struct {
 	Path        string          `json:"path"`
 	ContentType string          `json:"content_type"`
+	Token       string          `json:"token"`
 	Body        json.RawMessage `json:"body"`
 }
 
@@ -121,6 +123,21 @@ func TestPublishedEventReachesSubscriber(t *testing.T) {
 	got := waitDeliveries(t, sub, "/events/task-events", 1, 30*time.Second)
 	if len(got) != 1 {
 		t.Fatalf("subscriber got %d deliveries, want exactly 1", len(got))
+	}
+	// API tokens in both directions: daprd delivered with the app's token, and refuses a
+	// publish that does not carry its own.
+	if got[0].Token != sub.AppToken {
+		t.Errorf("daprd delivered with dapr-api-token %q, want APP_API_TOKEN %q", got[0].Token, sub.AppToken)
+	}
+	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, pub.DaprHTTPURL+"/v1.0/publish/pubsub/task-events", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/cloudevents+json")
+	if resp, err := http.DefaultClient.Do(req); err != nil {
+		t.Error(err)
+	} else {
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusUnauthorized {
+			t.Errorf("daprd answered a publish without DAPR_API_TOKEN with %s, want 401", resp.Status)
+		}
 	}
 	var ce cloudEvent
 	if err := json.Unmarshal(got[0].Body, &ce); err != nil {

@@ -36,7 +36,7 @@ import (
 
 func main() {
 	out := flag.String("out", "", "directory for latest.md and latest.json (default <repo>/bench/results)")
-	only := flag.String("only", "", "comma-separated scenarios to run (coldstart,create,list,reminders,recurring,dapr,chat); default all")
+	only := flag.String("only", "", "comma-separated scenarios to run (coldstart,create,list,reminders,recurring,dapr,chat,tracing); default all")
 	quick := flag.Bool("quick", false, "short runs, for checking the benchmark itself; figures are not comparable")
 	budget := flag.Duration("budget", 9*time.Minute+30*time.Second, "the whole run stops after this")
 	render := flag.String("render", "", "only rewrite latest.md from this latest.json (after a change to the table's layout)")
@@ -219,6 +219,7 @@ func plan(quick bool, sink *mailtest.Server, model *scenario.ScriptedModel) []sc
 		scenario.Recurring(recurring),
 		scenario.Dapr(sink, burst, sweep/2, recurring/2),
 		scenario.Chat(model, calls),
+		scenario.Tracing(dur, starts),
 	}
 }
 

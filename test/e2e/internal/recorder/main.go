@@ -26,10 +26,12 @@ import (
 
 // delivery is one request received from daprd.
 type delivery struct {
-	Path        string          `json:"path"`
-	ContentType string          `json:"content_type"`
-	Body        json.RawMessage `json:"body"`
-	At          time.Time       `json:"at"`
+	Path        string `json:"path"`
+	ContentType string `json:"content_type"`
+	// Token is the dapr-api-token header daprd sent (APP_API_TOKEN).
+	Token string          `json:"token"`
+	Body  json.RawMessage `json:"body"`
+	At    time.Time       `json:"at"`
 }
 
 type recorder struct {
@@ -87,7 +89,7 @@ func (r *recorder) record(w http.ResponseWriter, req *http.Request) {
 		body, _ = json.Marshal(string(body))
 	}
 	r.mu.Lock()
-	r.got = append(r.got, delivery{Path: req.URL.Path, ContentType: req.Header.Get("Content-Type"), Body: body, At: time.Now()})
+	r.got = append(r.got, delivery{Path: req.URL.Path, ContentType: req.Header.Get("Content-Type"), Token: req.Header.Get("dapr-api-token"), Body: body, At: time.Now()})
 	r.mu.Unlock()
 	r.log.Info("delivery", "path", req.URL.Path, "mode", r.mode)
 
