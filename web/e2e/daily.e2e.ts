@@ -64,6 +64,29 @@ async function shot(name: string) {
   await page.screenshot({ path: join(shots, `${name}.png`) });
 }
 
+/** The cumulative layout shift of loading `url` until `ready` shows (as Lighthouse counts it, without the session windows). */
+async function layoutShift(url: string, ready: string): Promise<number> {
+  const p = await browser.context.newPage();
+  try {
+    await p.addInitScript(() => {
+      const w = window as unknown as { __cls: number };
+      w.__cls = 0;
+      new PerformanceObserver((list) => {
+        for (const e of list.getEntries() as (PerformanceEntry & { value: number; hadRecentInput: boolean })[]) {
+          if (!e.hadRecentInput) w.__cls += e.value;
+        }
+      }).observe({ type: 'layout-shift', buffered: true });
+    });
+    await p.goto(url);
+    await p.locator(ready).first().waitFor();
+    // Let the side requests (tags, reminders, profile) land too.
+    await p.waitForLoadState('networkidle');
+    return await p.evaluate(() => (window as unknown as { __cls: number }).__cls);
+  } finally {
+    await p.close();
+  }
+}
+
 async function blur() {
   await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
 }
@@ -120,6 +143,12 @@ describe('daily use', () => {
     await expect.poll(() => cell(dayInZone(10)).locator('.cal-task').allTextContents()).toEqual(['Tax return']);
     await page.goBack();
     await page.getByRole('heading', { name: 'Overdue', level: 2 }).waitFor();
+  });
+
+  it('does not shift the layout when the tasks arrive (cumulative layout shift under 0.1)', async () => {
+    const cls = await layoutShift(`${tl.url}/`, 'ul.tasks:not(.skeleton) > li.task');
+    console.log(`cumulative layout shift of the list's first load: ${cls.toFixed(3)}`);
+    expect(cls).toBeLessThan(0.1);
   });
 
   it('creates and completes a task with the keyboard only; focus follows; z undoes the completion', async () => {

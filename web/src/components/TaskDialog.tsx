@@ -520,7 +520,7 @@ export function TaskDialog({ client, zone, task, initial, reminders, onClose, on
             </button>
           )}
           <span class="spacer" />
-          <button type="button" class="ghost" onClick={close}>
+          <button type="button" class="ghost" onClick={() => leave()}>
             Cancel
           </button>
           <button type="submit" class="primary" disabled={busy}>
