@@ -143,6 +143,15 @@ describe('daily use', () => {
     await expect.poll(() => cell(dayInZone(10)).locator('.cal-task').allTextContents()).toEqual(['Tax return']);
     await page.goBack();
     await page.getByRole('heading', { name: 'Overdue', level: 2 }).waitFor();
+
+    // A task's own address (what a reminder email links to) opens it.
+    const dentist = (await byTitle('Dentist'))!;
+    await page.goto(`${tl.url}/tasks/${dentist.id}`);
+    const dialog = page.getByRole('dialog', { name: 'Edit task' });
+    await dialog.waitFor();
+    expect(await dialog.getByLabel('Title').inputValue()).toBe('Dentist');
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
   });
 
   it('does not shift the layout when the tasks arrive (cumulative layout shift under 0.1)', async () => {

@@ -83,6 +83,8 @@ export function TasksPage({ session, onSignOut }: Props) {
   const zone = useMemo(browserZone, []);
   const [query, setQuery] = useState<TaskQuery>(() => parseQuery(location.search));
   const [view, setView] = useState<View>(() => viewFromPath(location.pathname));
+  // The path the page opened at (the URL effect below rewrites it to the view's).
+  const [linkedPath] = useState(() => location.pathname);
   const [month, setMonth] = useState(() => parseMonth(new URLSearchParams(location.search).get('month'), localToday(new Date(), zone)));
   // Undo of the last complete or delete, offered in the toast.
   const [undo, setUndo] = useState<{ run(): void } | null>(null);
@@ -434,6 +436,16 @@ export function TasksPage({ session, onSignOut }: Props) {
   useEffect(() => {
     if (chatOpen) setChatMounted(true);
   }, [chatOpen]);
+
+  // /tasks/{id} (a reminder email's link, for example) opens that task over the list.
+  useEffect(() => {
+    const m = /^\/tasks\/(\d+)\/?$/.exec(linkedPath);
+    if (!m) return;
+    client
+      .getTask(Number(m[1]))
+      .then(setEditing)
+      .catch((err: unknown) => setAnnouncement(failure(err)));
+  }, []);
 
   // On a phone the chat covers the page: what lies under it must not take focus either.
   const [phone, setPhone] = useState(() => matchMedia(PHONE).matches);
@@ -957,7 +969,7 @@ export function TasksPage({ session, onSignOut }: Props) {
               Show more
             </button>
           )}
-          <p class="zone-note">
+          <p class="zone-note" hidden={loading && tasks.length === 0 /* below the rows: it would jump when they arrive */}>
             Times are shown in {zone}.
             {(profile?.tz ?? session.accountZone) && (profile?.tz ?? session.accountZone) !== zone && (
               <> Your account repeats tasks, reads dates and sends reminders in {profile?.tz ?? session.accountZone}.</>
