@@ -223,7 +223,7 @@ export function TokensDialog({ client, zone, onClose, onUnauthorized }: Props) {
             {tokens.map((k) => (
               <li key={String(k.id)} class="token-item">
                 <div>
-                  <strong>{k.name}</strong> <span class="badge">{scopeLabel[k.scope]}</span> <code>…{k.hint}</code>
+                  <strong>{k.name}</strong> <span class="badge">{scopeLabel[k.scope]}</span> <code>{k.hint}</code>
                   <p class="hint">
                     Created {formatFull(k.created_at, zone)} · {k.last_used_at ? `last used ${formatFull(k.last_used_at, zone)}` : 'never used'} ·{' '}
                     {k.expires_at ? `expires ${formatFull(k.expires_at, zone)}` : 'does not expire'}
