@@ -2,7 +2,8 @@
 // calendar views, Undo of complete and delete, the offline queue (the browser's network cut
 // by the test), keyboard-only work, the task form's draft and Enter, and the phone layout.
 
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -87,6 +88,19 @@ async function layoutShift(url: string, ready: string): Promise<number> {
   }
 }
 
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** axe-core's WCAG 2.x A/AA violations on the page as it is now, as "rule: target" lines. */
+async function axeViolations(): Promise<string[]> {
+  // Evaluated over the DevTools protocol, so the page's Content-Security-Policy does not apply.
+  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axeSource);
+  return page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(ctx: unknown, opts: unknown): Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }> } }).axe;
+    const r = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+    return r.violations.flatMap((v) => v.nodes.map((n) => `${v.id}: ${n.target.join(' ')}`));
+  });
+}
+
 async function blur() {
   await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
 }
@@ -114,6 +128,7 @@ describe('daily use', () => {
       'Stand-up notes',
     ]);
     await shot('today-desktop');
+    expect(await axeViolations()).toEqual([]);
 
     await page.keyboard.press('u');
     await page.getByRole('heading', { name: 'Tomorrow', level: 3 }).waitFor();
@@ -124,6 +139,7 @@ describe('daily use', () => {
     expect(await titlesIn(days.nth(3))).toEqual(['Book flights']);
     expect(await page.locator('ul.tasks .task-title').allTextContents()).not.toContain('Tax return');
     await shot('upcoming-desktop');
+    expect(await axeViolations()).toEqual([]);
 
     // Each view is an address: a reload or a link opens it.
     await page.goto(`${tl.url}/overdue`);
@@ -138,6 +154,7 @@ describe('daily use', () => {
     await expect.poll(() => cell(dayInZone(0)).locator('.cal-task').allTextContents()).toEqual(['Stand-up notes']);
     expect(await cell(dayInZone(0)).getAttribute('aria-current')).toBe('date');
     await shot('calendar-desktop');
+    expect(await axeViolations()).toEqual([]);
     // The task ten days out is in this month's grid or the next one's.
     if ((await cell(dayInZone(10)).count()) === 0) await page.getByRole('button', { name: 'Next month' }).click();
     await expect.poll(() => cell(dayInZone(10)).locator('.cal-task').allTextContents()).toEqual(['Tax return']);
@@ -212,6 +229,7 @@ describe('daily use', () => {
     await help.waitFor();
     expect(await help.innerText()).toMatch(/Next \/ previous task[\s\S]*Delete the task/);
     await shot('help-desktop');
+    expect(await axeViolations()).toEqual([]);
     await page.keyboard.press('Escape');
     await help.waitFor({ state: 'hidden' });
   });
@@ -250,6 +268,7 @@ describe('daily use', () => {
     // The queue survives a reload of the page while offline? Not reloadable offline; it is in localStorage:
     expect(await page.evaluate(() => localStorage.getItem('taskline.queue'))).toContain('Tax return');
     await shot('offline-desktop');
+    expect(await axeViolations()).toEqual([]);
 
     await browser.context.setOffline(false);
     await expect.poll(async () => (await byTitle('Tax return'))?.completed, { timeout: 15_000 }).toBe(true);
@@ -359,6 +378,7 @@ describe('daily use', () => {
     const list = dialog.getByRole('list', { name: 'Your tokens' });
     expect(await list.innerText()).toMatch(/Phone calendar[\s\S]*Calendar feed only[\s\S]*never used/i);
     expect(await list.innerText()).not.toContain(token);
+    expect(await axeViolations()).toEqual([]);
     await page.screenshot({ path: join(shots, 'tokens-desktop.png'), mask: [secret, dialog.getByLabel('Feed address')], maskColor: '#dfe3ec' });
 
     await dialog.getByRole('button', { name: 'I have copied it' }).click();
@@ -379,6 +399,7 @@ describe('daily use', () => {
     const hit = (await row('Stand-up notes').locator('.check-hit').boundingBox())!;
     expect(Math.min(hit.width, hit.height)).toBeGreaterThanOrEqual(44);
     await shot('today-phone');
+    expect(await axeViolations()).toEqual([]);
 
     const button = page.getByRole('button', { name: /^Filters/ });
     await button.click();
@@ -391,6 +412,7 @@ describe('daily use', () => {
     await page.locator('table.cal-grid').waitFor();
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     await shot('calendar-phone');
+    expect(await axeViolations()).toEqual([]);
     await page.getByRole('link', { name: /^All tasks/ }).click();
     await row('Dentist').waitFor();
 
