@@ -3,66 +3,14 @@ package scenario
 import (
 	"context"
 	"fmt"
-	"io"
-	"net"
-	"net/http"
 	"path/filepath"
-	"sync/atomic"
 	"time"
 
-	coltrace "go.opentelemetry.io/proto/otlp/collector/trace/v1"
-	"google.golang.org/protobuf/proto"
 
 	"github.com/taskline/taskline/bench/load"
 	"github.com/taskline/taskline/bench/report"
+	"github.com/taskline/taskline/shared/telemetry/otlptest"
 )
-
-// OTLPReceiver is an OTLP/HTTP trace receiver on loopback: it decodes every export with
-// the OTLP protobuf definitions and counts the spans, so the traced side of scenario 8
-// pays for a real export.
-type OTLPReceiver struct {
-	URL   string
-	spans atomic.Int64
-	srv   *http.Server
-}
-
-// StartOTLPReceiver listens on a free loopback port.
-func StartOTLPReceiver() (*OTLPReceiver, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, err
-	}
-	r := &OTLPReceiver{URL: "http://" + ln.Addr().String()}
-	mux := http.NewServeMux()
-	mux.HandleFunc("POST /v1/traces", func(w http.ResponseWriter, req *http.Request) {
-		body, err := io.ReadAll(req.Body)
-		var msg coltrace.ExportTraceServiceRequest
-		if err == nil {
-			err = proto.Unmarshal(body, &msg)
-		}
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusBadRequest)
-			return
-		}
-		for _, rs := range msg.GetResourceSpans() {
-			for _, ss := range rs.GetScopeSpans() {
-				r.spans.Add(int64(len(ss.GetSpans())))
-			}
-		}
-		out, _ := proto.Marshal(&coltrace.ExportTraceServiceResponse{})
-		w.Header().Set("Content-Type", "application/x-protobuf")
-		w.Write(out)
-	})
-	r.srv = &http.Server{Handler: mux}
-	go r.srv.Serve(ln)
-	return r, nil
-}
-
-// Spans is how many spans arrived so far.
-func (r *OTLPReceiver) Spans() int64 { return r.spans.Load() }
-
-// Close stops the receiver.
-func (r *OTLPReceiver) Close() { r.srv.Close() }
 
 // Tracing is scenario 8: what tracing costs. create-task at concurrency 16 on a second
 // local binary that exports every span over OTLP/HTTP to a receiver in this process,
@@ -72,7 +20,7 @@ func (r *OTLPReceiver) Close() { r.srv.Close() }
 func Tracing(dur time.Duration, starts int) Scenario {
 	return Scenario{ID: "8 tracing", Name: "tracing", Run: func(ctx context.Context, e *Env) ([]report.Figure, error) {
 		const id = "8 tracing"
-		recv, err := StartOTLPReceiver()
+		recv, err := otlptest.Start()
 		if err != nil {
 			return nil, err
 		}
@@ -107,19 +55,19 @@ func Tracing(dur time.Duration, starts int) Scenario {
 			return nil, fmt.Errorf("create-task with and without tracing: %d and %d requests failed, first: %v %v", on.Errors, off.Errors, on.FirstError, off.FirstError)
 		}
 		// The exporter batches (every 500 ms here): wait until what was buffered has arrived.
-		for last, deadline := int64(-1), time.Now().Add(10*time.Second); recv.Spans() != last && time.Now().Before(deadline); {
-			last = recv.Spans()
+		for last, deadline := int64(-1), time.Now().Add(10*time.Second); int64(recv.Count()) != last && time.Now().Before(deadline); {
+			last = int64(recv.Count())
 			time.Sleep(time.Second)
 		}
 		ratio := on.PerSecond() / off.PerSecond()
 		figs := []report.Figure{
 			report.Measured(id, "POST /tasks requests/s, c=16, every span exported over OTLP", "req/s", on.PerSecond()).
-				WithBaseline("tracing off", off.PerSecond()).WithNote("%.0f%% of the untraced rate; %d spans received by the OTLP receiver", 100*ratio, recv.Spans()),
+				WithBaseline("tracing off", off.PerSecond()).WithNote("%.0f%% of the untraced rate; %d spans received by the OTLP receiver", 100*ratio, int64(recv.Count())),
 			report.Measured(id, "throughput kept with tracing on (target: at least 90%)", "%", 100*ratio).WithTarget(90, report.HigherIsBetter),
 			report.Measured(id, "POST /tasks p99, c=16, tracing on", "ms", ms(on.Latencies.Quantile(0.99))).
 				WithBaseline("tracing off", ms(off.Latencies.Quantile(0.99))),
 		}
-		if recv.Spans() == 0 {
+		if int64(recv.Count()) == 0 {
 			return figs, fmt.Errorf("the OTLP receiver got no spans from the traced binary; log:\n%s", traced.LogTail(1500))
 		}
 

@@ -116,6 +116,10 @@ func serve(ctx context.Context, args []string) error {
 	if _, set := os.LookupEnv("CORS_ORIGINS"); !set {
 		cfg.CORSOrigins = localOrigins(cfg.Port)
 	}
+	if _, set := os.LookupEnv("APP_BASE_URL"); !set {
+		// Links in reminder emails point at this binary's own port.
+		cfg.AppBaseURL = "http://localhost:" + strconv.Itoa(cfg.Port)
+	}
 	log := runtime.Logger(cfg)
 	servePprof(log)
 	dataDir := envOr("TASKLINE_DATA_DIR", ".data")

@@ -16,8 +16,10 @@ package dapr
 import (
 	"context"
 	"crypto/subtle"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"google.golang.org/grpc/metadata"
 	"net/http"
 	"os"
 	"strconv"
@@ -77,6 +79,15 @@ func (c *Client) Publish(ctx context.Context, pubsub, topic string, cloudEvent [
 	opts := []daprc.PublishEventOption{daprc.PublishEventWithContentType(CloudEventsContentType)}
 	if partitionKey != "" {
 		opts = append(opts, daprc.PublishEventWithMetadata(map[string]string{"partitionKey": partitionKey}))
+	}
+	// daprd writes its own trace context into the envelope it publishes, taken from the
+	// call's metadata (or a new trace when there is none): hand it the event's, so the
+	// consumer continues the producer's trace.
+	var head struct {
+		TraceParent string `json:"traceparent"`
+	}
+	if json.Unmarshal(cloudEvent, &head) == nil && head.TraceParent != "" {
+		ctx = metadata.AppendToOutgoingContext(ctx, "traceparent", head.TraceParent)
 	}
 	if err := cl.PublishEvent(ctx, pubsub, topic, cloudEvent, opts...); err != nil {
 		return fmt.Errorf("publishing to %s through dapr: %w", topic, err)

@@ -42,6 +42,7 @@ const (
 	ExtUserID        = "userid"
 	ExtSchemaVersion = "schemaversion"
 	ExtTraceParent   = "traceparent"
+	ExtTraceID       = "traceid"
 	SchemaVersion    = "1.0"
 )
 
@@ -110,6 +111,9 @@ func New(ctx context.Context, typ, subject, userID string, at time.Time, data an
 	e.SetExtension(ExtSchemaVersion, SchemaVersion)
 	if tp := TraceParent(ctx); tp != "" {
 		e.SetExtension(ExtTraceParent, tp)
+		// Dapr's name for the same value: daprd fills traceid and traceparent with its own
+		// context when an event it publishes has no traceid, which would cut the trace.
+		e.SetExtension(ExtTraceID, tp)
 	}
 	if err := e.SetData(cloudevents.ApplicationJSON, data); err != nil {
 		return e, fmt.Errorf("encoding %s payload: %w", typ, err)

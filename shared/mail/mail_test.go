@@ -1,7 +1,9 @@
 package mail_test
 
 import (
+	"bytes"
 	"context"
+	netmail "net/mail"
 	"os"
 	"path/filepath"
 	"strings"
@@ -51,6 +53,14 @@ func TestSMTPDelivery(t *testing.T) {
 	}
 	if r.MessageID != "reminder-42-1782862200@taskline.example" {
 		t.Errorf("Message-ID %q", r.MessageID)
+	}
+	// The Date header is when the mail was sent, not the reminder's time (2026-07-01).
+	msg, err := netmail.ReadMessage(bytes.NewReader(r.Raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d, err := msg.Header.Date(); err != nil || d.Before(r.At.Add(-time.Minute)) || d.After(r.At.Add(time.Minute)) {
+		t.Errorf("Date header %v (%v); want the time it was sent, %v", d, err, r.At)
 	}
 	const due = "Wednesday, 1 July 2026 at 09:30 JST"
 	if !strings.Contains(r.Text, due) || !strings.Contains(r.HTML, due) {

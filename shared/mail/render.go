@@ -96,7 +96,8 @@ func RenderReminder(r Reminder, from, to string) (Message, error) {
 		Text:      text.String(),
 		HTML:      html.String(),
 		MessageID: MessageID(r.ReminderID, r.RemindAt, from),
-		Date:      r.RemindAt,
+		// No Date: the sender stamps the time it sends (a retry is not dated at the
+		// reminder's time, and mail clients sort by it).
 	}, nil
 }
 

@@ -20,6 +20,7 @@ import (
 	"github.com/taskline/taskline/shared/event"
 	"github.com/taskline/taskline/shared/mail"
 	"github.com/taskline/taskline/shared/mail/mailtest"
+	"github.com/taskline/taskline/shared/telemetry/otlptest"
 	"github.com/taskline/taskline/shared/todo"
 	"github.com/taskline/taskline/test/e2e"
 )
@@ -36,6 +37,8 @@ type pipeline struct {
 	smtp *mailtest.Server
 	db   *pgxpool.Pool
 	apps map[string]*e2e.App
+	// otlp receives every function's spans.
+	otlp *otlptest.Receiver
 }
 
 func fn(name string) string {
@@ -50,7 +53,12 @@ func startPipeline(t *testing.T) *pipeline {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { smtp.Close() })
-	p := &pipeline{s: s, smtp: smtp, apps: map[string]*e2e.App{}}
+	otlp, err := otlptest.Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { otlp.Close() })
+	p := &pipeline{s: s, smtp: smtp, apps: map[string]*e2e.App{}, otlp: otlp}
 	// Build everything first (in parallel: the build cache does the rest), then start in
 	// order: create-task applies the migrations.
 	names := []string{"create-task", "complete-task", "schedule-reminder", "query-tasks",
@@ -65,7 +73,9 @@ func startPipeline(t *testing.T) *pipeline {
 	if t.Failed() {
 		t.FailNow()
 	}
-	common := []string{"JWT_SECRET=" + jwtSecret, "LOG_LEVEL=debug"}
+	common := []string{"JWT_SECRET=" + jwtSecret, "LOG_LEVEL=debug",
+		// Every function exports its spans to the receiver, batched every 200 ms.
+		"OTEL_EXPORTER_OTLP_ENDPOINT=" + otlp.URL, "OTEL_BSP_SCHEDULE_DELAY=200"}
 	for i, n := range names {
 		env := common
 		switch n {
@@ -241,6 +251,8 @@ func TestPipelineThroughDapr(t *testing.T) {
 			t.Fatalf("recurring.task.created %+v from %s keyed %q", d, rc.Source(), rec.Key)
 		}
 	})
+
+	t.Run("one trace per story, through daprd and Kafka", func(t *testing.T) { testOneTracePerStory(t, p) })
 
 	t.Run("calendar rules: month ends, DST, end date", func(t *testing.T) {
 		// Dates a year ahead: the next instance follows the due date (it is already in the
