@@ -9,7 +9,8 @@
 #   make openapi    regenerate web/public/openapi.json, docs.html and src/lib/api-types.ts from the Go routes
 #   make web-e2e    build the app and bin/taskline, then drive the page in headless Chromium
 #                   against `bin/taskline serve` with its own Postgres (app, chat and quick add,
-#                   the seed client); screenshots land in web/e2e/screenshots/
+#                   the seed client, daily use: views, undo, keyboard, offline queue, phone,
+#                   notifications, tokens); screenshots land in web/e2e/screenshots/
 #
 # The Go side must be built after `make web`: the binary embeds whatever web/dist holds.
 

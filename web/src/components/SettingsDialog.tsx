@@ -11,15 +11,40 @@ interface Props {
   onClose(): void;
   onSaved(p: Profile): void;
   onUnauthorized(): void;
+  /** Reminders also show as browser notifications while the page is open. */
+  notify: boolean;
+  onNotify(on: boolean): void;
+  /** Opens the personal access tokens. */
+  onTokens(): void;
 }
 
 /** The profile: the time zone the server reads dates and repeats tasks in, and the email reminders go to. */
-export function SettingsDialog({ client, profile, browserZone, onClose, onSaved, onUnauthorized }: Props) {
+export function SettingsDialog({ client, profile, browserZone, onClose, onSaved, onUnauthorized, notify, onNotify, onTokens }: Props) {
   const ref = useRef<HTMLDialogElement>(null);
   const [tz, setTz] = useState(profile?.tz ?? browserZone);
   const [email, setEmail] = useState(profile?.email ?? '');
   const [errors, setErrors] = useState<{ tz?: string; email?: string; form?: string }>({});
   const [busy, setBusy] = useState(false);
+  const [notifyNote, setNotifyNote] = useState('');
+
+  async function toggleNotify(on: boolean) {
+    if (!on) {
+      onNotify(false);
+      setNotifyNote('');
+      return;
+    }
+    if (!('Notification' in window)) {
+      setNotifyNote('This browser cannot show notifications.');
+      return;
+    }
+    const p = Notification.permission === 'granted' ? 'granted' : await Notification.requestPermission();
+    if (p === 'granted') {
+      onNotify(true);
+      setNotifyNote('Reminders will show as notifications while Taskline is open.');
+    } else {
+      setNotifyNote('The browser blocks notifications for this site. Allow them in the site settings, then try again.');
+    }
+  }
   const zones = useMemo(() => zoneChoices(tz), []);
 
   useEffect(() => {
@@ -119,6 +144,28 @@ export function SettingsDialog({ client, profile, browserZone, onClose, onSaved,
             <p id="s-email-error" class="field-error" aria-live="polite">
               {errors.email ?? ''}
             </p>
+          </div>
+          <div class="field check-field">
+            <label>
+              <input type="checkbox" id="s-notify" checked={notify} onChange={(e) => void toggleNotify(e.currentTarget.checked)} />{' '}
+              Show reminders as browser notifications while Taskline is open
+            </label>
+            <p class="hint" aria-live="polite">
+              {notifyNote}
+            </p>
+          </div>
+          <div class="field">
+            <button
+              type="button"
+              class="ghost"
+              onClick={() => {
+                ref.current?.close();
+                onTokens();
+              }}
+            >
+              Access tokens…
+            </button>
+            <p class="hint">For scripts, calendar apps (CalDAV) and calendar subscriptions.</p>
           </div>
         </div>
         <footer class="dialog-foot">

@@ -24,8 +24,14 @@ interface Props {
   /** Pending reminders of `task`. */
   reminders: Reminder[];
   onClose(): void;
-  /** Called after every change that reached the server, with a sentence to announce. */
-  onChanged(message: string): void;
+  /** Called after every change that reached the server, with a sentence to announce (and the task it created). */
+  onChanged(message: string, created?: Task): void;
+  /** Deletes the task with an Undo offer; without it the dialog deletes at once. */
+  onDelete?(task: Task): void;
+  /** A new task's half-typed draft, kept when the dialog closes without saving. */
+  onKeepDraft?(draft: Draft | undefined): void;
+  /** The form starts from a draft kept earlier. */
+  restored?: boolean;
   onUnauthorized(): void;
 }
 
@@ -46,7 +52,7 @@ const focusTarget: Record<Exclude<FormField, 'priority'>, string> = {
 };
 
 /** The create/edit form, in a modal <dialog>: Escape closes it, Enter saves. */
-export function TaskDialog({ client, zone, task, initial, reminders, onClose, onChanged, onUnauthorized }: Props) {
+export function TaskDialog({ client, zone, task, initial, reminders, onClose, onChanged, onDelete, onKeepDraft, restored, onUnauthorized }: Props) {
   const ref = useRef<HTMLDialogElement>(null);
   // After a create whose reminder failed, the dialog keeps editing the created task, so a
   // second Save does not create it twice.
@@ -56,6 +62,11 @@ export function TaskDialog({ client, zone, task, initial, reminders, onClose, on
   const [busy, setBusy] = useState(false);
   const [confirmDelete, setConfirmDelete] = useState(false);
   const [removed, setRemoved] = useState<Set<string>>(new Set());
+  const [start] = useState(() => JSON.stringify(draft));
+  const [askDiscard, setAskDiscard] = useState(false);
+  const [isRestored, setIsRestored] = useState(!!restored);
+  const dirty = JSON.stringify(draft) !== start || isRestored;
+  const done = useRef(false);
 
   useEffect(() => {
     const d = ref.current!;
@@ -150,7 +161,8 @@ export function TaskDialog({ client, zone, task, initial, reminders, onClose, on
       }
     }
     setBusy(false);
-    onChanged(`${verb} “${current.title}”${reminder ? ' with a reminder' : ''}.`);
+    done.current = true;
+    onChanged(`${verb} “${current.title}”${reminder ? ' with a reminder' : ''}.`, task ? undefined : current);
     close();
   }
 
@@ -170,6 +182,13 @@ export function TaskDialog({ client, zone, task, initial, reminders, onClose, on
       setConfirmDelete(true);
       return;
     }
+    if (onDelete) {
+      done.current = true;
+      // Closed first: the dialog hands the focus back to its opener, then the list moves it on.
+      close();
+      onDelete(saved);
+      return;
+    }
     setBusy(true);
     try {
       await client.deleteTask(saved.id);
@@ -186,6 +205,24 @@ export function TaskDialog({ client, zone, task, initial, reminders, onClose, on
     ref.current?.close();
   }
 
+  /**
+   * Escape or ✕: a new task's draft is kept for the next New task; changes to a task are
+   * discarded only after asking.
+   */
+  function leave(e?: Event) {
+    if (done.current || !dirty) {
+      if (!saved) onKeepDraft?.(undefined);
+      return close();
+    }
+    if (!saved) {
+      onKeepDraft?.(draft);
+      return close();
+    }
+    e?.preventDefault();
+    setAskDiscard(true);
+    setTimeout(() => document.getElementById('keep-editing')?.focus(), 0);
+  }
+
   const err = (f: FormField) => errors[f] ?? '';
   const described = (f: FormField, hint?: string) => [hint, `${f}-error`].filter(Boolean).join(' ');
   const invalid = (f: FormField) => (errors[f] ? 'true' : undefined);
@@ -196,19 +233,70 @@ export function TaskDialog({ client, zone, task, initial, reminders, onClose, on
       {err(f)}
     </p>
   );
-  const titleLen = draft.title.trim().length;
+  // Characters as the server counts them (code points), not UTF-16 units: an emoji is one.
+  const titleLen = [...draft.title.trim()].length;
   const shownReminders = reminders.filter((r) => !removed.has(String(r.id)));
 
   return (
-    <dialog ref={ref} class="dialog" aria-labelledby="dialog-title" onClose={onClose}>
-      <form onSubmit={submit} noValidate>
+    <dialog
+      ref={ref}
+      class="dialog"
+      aria-labelledby="dialog-title"
+      onClose={onClose}
+      onCancel={(e) => {
+        e.preventDefault();
+        if (askDiscard) setAskDiscard(false);
+        else leave(e);
+      }}
+    >
+      <form
+        onSubmit={submit}
+        noValidate
+        onKeyDown={(e) => {
+          // Enter saves from any field: selects, radios and date fields included.
+          const t = e.target as HTMLElement;
+          if (e.key !== 'Enter' || e.isComposing || e.defaultPrevented) return;
+          if (t instanceof HTMLSelectElement || (t instanceof HTMLInputElement && ['radio', 'checkbox', 'date', 'time'].includes(t.type))) {
+            e.preventDefault();
+            e.currentTarget.requestSubmit();
+          }
+        }}
+      >
         <header class="dialog-head">
           <h2 id="dialog-title">{saved ? 'Edit task' : 'New task'}</h2>
-          <button type="button" class="ghost icon-only" aria-label="Close" onClick={close}>
+          <button type="button" class="ghost icon-only" aria-label="Close" onClick={() => leave()}>
             ✕
           </button>
         </header>
         <div class="dialog-body">
+          {askDiscard && (
+            <div class="banner confirm" role="alertdialog" aria-labelledby="discard-q">
+              <span id="discard-q">Discard your changes to this task?</span>
+              <button type="button" class="danger small" onClick={() => { done.current = true; close(); }}>
+                Discard
+              </button>
+              <button type="button" id="keep-editing" class="ghost small" onClick={() => setAskDiscard(false)}>
+                Keep editing
+              </button>
+            </div>
+          )}
+          {isRestored && !saved && (
+            <div class="banner info">
+              <span>Your unsaved draft is back.</span>
+              <button
+                type="button"
+                class="ghost small"
+                onClick={() => {
+                  setDraft(emptyDraft());
+                  setIsRestored(false);
+                  onKeepDraft?.(undefined);
+                  document.getElementById('f-title')?.focus();
+                }}
+              >
+                Discard draft
+              </button>
+            </div>
+          )}
           <p id="form-error" class="form-error" role="alert">
             {err('form')}
           </p>
@@ -432,7 +520,7 @@ export function TaskDialog({ client, zone, task, initial, reminders, onClose, on
             </button>
           )}
           <span class="spacer" />
-          <button type="button" class="ghost" onClick={close}>
+          <button type="button" class="ghost" onClick={() => leave()}>
             Cancel
           </button>
           <button type="submit" class="primary" disabled={busy}>

@@ -26,14 +26,16 @@ export function TaskItem({ task, reminders, now, zone, busy, highlight, onToggle
     .join(' ');
   return (
     <li class={cls} data-task-id={String(task.id)}>
-      <input
-        type="checkbox"
-        class="task-check"
-        checked={task.completed}
-        disabled={busy}
-        aria-label={`${task.completed ? 'Reopen' : 'Complete'} “${task.title}”`}
-        onChange={() => onToggle(task)}
-      />
+      <label class="check-hit">
+        <input
+          type="checkbox"
+          class="task-check"
+          checked={task.completed}
+          disabled={busy}
+          aria-label={`${task.completed ? 'Reopen' : 'Complete'} “${task.title}”`}
+          onChange={() => onToggle(task)}
+        />
+      </label>
       <div class="task-body">
         <button type="button" class="task-title" onClick={() => onEdit(task)} title="Edit task">
           {task.title}

@@ -1,12 +1,28 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { ApiError, createClient } from '../lib/api';
-import { browserZone, formatDue } from '../lib/dates';
+import { browserZone, formatDue, localToday } from '../lib/dates';
+import { enqueue, isOffline, loadQueue, replay, saveQueue, type QueueClient, type QueuedOp } from '../lib/queue';
+import {
+  groupByDay,
+  overdueNow,
+  parseMonth,
+  pathForView,
+  upcomingDays,
+  viewFromPath,
+  viewQuery,
+  views,
+  type View,
+} from '../lib/views';
 import { defaultQuery, describeFilters, formatQuery, isFiltered, parseQuery } from '../lib/query';
 import type { Session } from '../lib/session';
 import type { Draft } from '../lib/draft';
 import { neverSet } from '../lib/profile';
 import type { Profile, Reminder, Tag, Task, TaskQuery } from '../lib/types';
+import { Calendar } from './Calendar';
 import { ChatPanel } from './ChatPanel';
+import { HelpDialog } from './HelpDialog';
+import { TokensDialog } from './TokensDialog';
+import { dueNow, nextCheck, NOTIFY_KEY } from '../lib/notify';
 import { Filters } from './Filters';
 import { Icon } from './Icon';
 import { QuickAdd } from './QuickAdd';
@@ -28,9 +44,33 @@ const HIGHLIGHT_MS = 4000;
 /** The width below which the chat takes the whole screen (styles.css's phone layout). */
 const PHONE = '(max-width: 720px)';
 
+/** How long Undo is offered after a complete or a delete (the delete is sent after it). */
+export const UNDO_MS = 6000;
+
+/** True while keys type text: shortcuts stay quiet then (a focused checkbox is not typing). */
 function isTyping(el: EventTarget | null): boolean {
   if (!(el instanceof HTMLElement)) return false;
-  return el.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(el.tagName);
+  if (el instanceof HTMLInputElement) return !['checkbox', 'radio', 'button', 'submit', 'reset', 'range', 'color'].includes(el.type);
+  return el.isContentEditable || ['TEXTAREA', 'SELECT'].includes(el.tagName);
+}
+
+/** The task rows in page order. */
+function taskRows(): HTMLElement[] {
+  return [...document.querySelectorAll<HTMLElement>('li.task[data-task-id]')];
+}
+
+/** The row holding the focus, if any. */
+function focusedRow(): HTMLElement | null {
+  const a = document.activeElement;
+  return a instanceof HTMLElement ? a.closest<HTMLElement>('li.task[data-task-id]') : null;
+}
+
+/** Ids to give the focus to after `id`'s row changes: itself, then the next row, then the previous. */
+function neighbours(id: string): string[] {
+  const rows = taskRows().map((r) => r.dataset.taskId!);
+  const i = rows.indexOf(id);
+  if (i < 0) return [id];
+  return [id, ...rows.slice(i + 1), ...rows.slice(0, i).reverse()];
 }
 
 function sleep(ms: number) {
@@ -42,6 +82,28 @@ export function TasksPage({ session, onSignOut }: Props) {
   const client = useMemo(() => createClient({ token: session.token, userId: session.userId }), [session]);
   const zone = useMemo(browserZone, []);
   const [query, setQuery] = useState<TaskQuery>(() => parseQuery(location.search));
+  const [view, setView] = useState<View>(() => viewFromPath(location.pathname));
+  // The path the page opened at (the URL effect below rewrites it to the view's).
+  const [linkedPath] = useState(() => location.pathname);
+  const [month, setMonth] = useState(() => parseMonth(new URLSearchParams(location.search).get('month'), localToday(new Date(), zone)));
+  // Undo of the last complete or delete, offered in the toast.
+  const [undo, setUndo] = useState<{ run(): void } | null>(null);
+  // Changes made offline, waiting to be sent (kept in localStorage across reloads).
+  const [queue, setQueue] = useState<QueuedOp[]>(() => loadQueue(localStorage));
+  const [online, setOnline] = useState(() => navigator.onLine);
+  // Deleted in the list, sent to the server when the Undo offer expires.
+  const [hidden, setHidden] = useState<Set<string>>(new Set());
+  const pendingDeletes = useRef(new Map<string, { task: Task; timer: ReturnType<typeof setTimeout> }>());
+  const [helpOpen, setHelpOpen] = useState(false);
+  // Where the focus goes once the list shows the result of an action.
+  const pendingFocus = useRef<{ ids: string[]; part: 'check' | 'title' } | null>(null);
+  const [loads, setLoads] = useState(0);
+  const [tokensOpen, setTokensOpen] = useState(false);
+  const [notifyOn, setNotifyOn] = useState(
+    () => localStorage.getItem(NOTIFY_KEY) === 'on' && 'Notification' in window && Notification.permission === 'granted',
+  );
+  const shownNotes = useRef(new Set<string>());
+  const tasksRef = useRef<Task[]>([]);
   const [searchText, setSearchText] = useState(query.search);
   const [tasks, setTasks] = useState<Task[]>([]);
   const [cursor, setCursor] = useState<string | null>(null);
@@ -52,6 +114,8 @@ export function TasksPage({ session, onSignOut }: Props) {
   const [editing, setEditing] = useState<Task | 'new' | null>(null);
   // The full form's starting values when it opens from the quick-add box.
   const [initial, setInitial] = useState<Draft | undefined>(undefined);
+  // A new task's draft left with Escape, back the next time New task opens.
+  const [keptDraft, setKeptDraft] = useState<Draft | undefined>(undefined);
   const [busyIds, setBusyIds] = useState<Set<string>>(new Set());
   const [announcement, setAnnouncement] = useState('');
   const [filtersOpen, setFiltersOpen] = useState(false);
@@ -69,6 +133,11 @@ export function TasksPage({ session, onSignOut }: Props) {
   // in force when they finish, not when they started.
   const queryRef = useRef(query);
   queryRef.current = query;
+  tasksRef.current = tasks;
+  const viewRef = useRef(view);
+  viewRef.current = view;
+  const monthRef = useRef(month);
+  monthRef.current = month;
 
   const unauthorized = useCallback(() => onSignOut('Your sign-in has expired. Sign in again.'), [onSignOut]);
 
@@ -85,16 +154,26 @@ export function TasksPage({ session, onSignOut }: Props) {
   );
 
   const load = useCallback(
-    async (q: TaskQuery) => {
+    async (q: TaskQuery, v: View = viewRef.current, m: string = monthRef.current) => {
       const my = ++seq.current;
       setLoading(true);
       try {
-        const page = await client.listTasks(q, zone);
+        // A view asks for its days; it shows all of them (up to 500 tasks), not page by page.
+        const eff = viewQuery(v, q, localToday(new Date(), zone), m);
+        const page = await client.listTasks(eff, zone);
+        let all = page.tasks;
+        let next = page.next_cursor;
+        for (let i = 0; v !== 'list' && next && i < 9; i++) {
+          const more = await client.listTasks(eff, zone, next);
+          all = [...all, ...more.tasks];
+          next = more.next_cursor;
+        }
         if (my !== seq.current) return; // a newer query answered or will answer
-        setTasks(page.tasks);
-        setCursor(page.next_cursor);
+        setTasks(all);
+        setCursor(v === 'list' ? next : null);
         setLoadError('');
         setNow(new Date());
+        setLoads((n) => n + 1);
       } catch (err) {
         if (my === seq.current) setLoadError(failure(err));
       } finally {
@@ -128,10 +207,27 @@ export function TasksPage({ session, onSignOut }: Props) {
   }, [client, failure]);
 
   useEffect(() => {
-    void load(query);
-    const qs = formatQuery(query);
-    if (qs !== location.search) history.replaceState(null, '', location.pathname + qs);
-  }, [query, load]);
+    void load(query, view, month);
+    const params = new URLSearchParams(formatQuery(query));
+    if (view === 'calendar' && month !== localToday(new Date(), zone).slice(0, 7)) params.set('month', month);
+    const qs = params.toString();
+    const url = pathForView(view) + (qs ? `?${qs}` : '');
+    if (url !== location.pathname + location.search) {
+      if (pathForView(view) !== location.pathname) history.pushState(null, '', url);
+      else history.replaceState(null, '', url);
+    }
+  }, [query, view, month, load]);
+
+  // Back and forward move between views.
+  useEffect(() => {
+    const on = () => {
+      setView(viewFromPath(location.pathname));
+      setQuery(parseQuery(location.search));
+      setMonth(parseMonth(new URLSearchParams(location.search).get('month'), localToday(new Date(), zone)));
+    };
+    addEventListener('popstate', on);
+    return () => removeEventListener('popstate', on);
+  }, [zone]);
 
   useEffect(() => {
     void loadSide();
@@ -176,9 +272,130 @@ export function TasksPage({ session, onSignOut }: Props) {
   // The toast fades; the live region keeps its node, so the next message is announced too.
   useEffect(() => {
     if (!announcement) return;
-    const t = setTimeout(() => setAnnouncement(''), 4000);
+    const t = setTimeout(() => {
+      setAnnouncement('');
+      setUndo(null);
+    }, undo ? UNDO_MS : 4000);
     return () => clearTimeout(t);
-  }, [announcement]);
+  }, [announcement, undo]);
+
+  /** Shows a message; with `undo`, the toast offers Undo until it fades. */
+  function say(message: string, undoRun?: () => void) {
+    setAnnouncement(message);
+    setUndo(undoRun ? { run: undoRun } : null);
+  }
+
+  // The focus lands on a sensible neighbour once the list shows an action's result.
+  useEffect(() => {
+    const f = pendingFocus.current;
+    if (!f) return;
+    pendingFocus.current = null;
+    for (const id of f.ids) {
+      const row = document.querySelector<HTMLElement>(`li.task[data-task-id="${CSS.escape(id)}"]`);
+      if (row) {
+        row.querySelector<HTMLElement>(f.part === 'check' ? '.task-check' : '.task-title')?.focus();
+        return;
+      }
+    }
+    document.querySelector<HTMLElement>('.new-task')?.focus();
+  }, [loads, hidden]);
+
+  // Reminders as browser notifications while the page is open: the user's reminders are read
+  // (again whenever the page's own reminders change, else every minute) and each shows once,
+  // at its time.
+  useEffect(() => {
+    if (!notifyOn) return;
+    let live = true;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const cycle = async () => {
+      let rs: Reminder[] = [];
+      try {
+        rs = await client.listReminders('all');
+      } catch {
+        // offline: try again at the next cycle
+      }
+      if (!live) return;
+      for (const r of dueNow(rs, Date.now(), shownNotes.current)) {
+        shownNotes.current.add(String(r.id));
+        const task = tasksRef.current.find((t) => String(t.id) === String(r.task_id));
+        const n = new Notification(task?.title ?? r.task_title, {
+          body: task?.due_date ? `Reminder: due ${formatDue(task.due_date, new Date(), zone)}` : 'Reminder',
+          tag: `reminder-${r.id}`,
+        });
+        n.onclick = () => {
+          window.focus();
+          void showTask(Number(r.task_id));
+        };
+      }
+      timer = setTimeout(() => void cycle(), nextCheck(rs, Date.now(), shownNotes.current) + 50);
+    };
+    void cycle();
+    return () => {
+      live = false;
+      clearTimeout(timer);
+    };
+  }, [notifyOn, client, reminders, zone]);
+
+  // Offline changes: the queue is sent when the connection returns.
+  const queueOp = useCallback((op: QueuedOp) => {
+    setQueue((q) => {
+      const n = enqueue(q, op);
+      saveQueue(localStorage, n);
+      return n;
+    });
+  }, []);
+  const flushing = useRef(false);
+  const flush = useCallback(async () => {
+    if (flushing.current) return;
+    const ops = loadQueue(localStorage);
+    if (!ops.length) return;
+    flushing.current = true;
+    try {
+      const r = await replay(ops, client as unknown as QueueClient);
+      saveQueue(localStorage, r.remaining);
+      setQueue(r.remaining);
+      if (r.failed.length) {
+        const f = r.failed[0]!;
+        setAnnouncement(`“${f.op.title}” could not be ${f.op.kind === 'delete' ? 'deleted' : f.op.kind === 'complete' ? 'completed' : 'reopened'}: ${f.error.message}`);
+      } else if (r.sent.length) {
+        setAnnouncement(`Back online: ${r.sent.length} ${r.sent.length === 1 ? 'change' : 'changes'} saved.`);
+      }
+      await load(queryRef.current);
+    } finally {
+      flushing.current = false;
+    }
+  }, [client, load]);
+  useEffect(() => {
+    const up = () => {
+      setOnline(true);
+      void flush();
+    };
+    const down = () => setOnline(false);
+    addEventListener('online', up);
+    addEventListener('offline', down);
+    if (navigator.onLine) void flush();
+    return () => {
+      removeEventListener('online', up);
+      removeEventListener('offline', down);
+    };
+  }, [flush]);
+
+  // A delete still waiting for its Undo to expire is sent when the page goes away.
+  useEffect(() => {
+    const on = () => {
+      for (const [id, p] of pendingDeletes.current) {
+        clearTimeout(p.timer);
+        void fetch(`/api/${encodeURIComponent(session.userId)}/tasks/${encodeURIComponent(id)}`, {
+          method: 'DELETE',
+          keepalive: true,
+          headers: { Authorization: `Bearer ${session.token}` },
+        });
+      }
+      pendingDeletes.current.clear();
+    };
+    addEventListener('pagehide', on);
+    return () => removeEventListener('pagehide', on);
+  }, [session]);
 
   // "Overdue" and "Today" change with the clock, not only with data.
   useEffect(() => {
@@ -186,8 +403,10 @@ export function TasksPage({ session, onSignOut }: Props) {
     return () => clearInterval(t);
   }, []);
 
-  // Keyboard: n = new task, / = search, c = the assistant, Escape closes it. Ignored while
-  // typing or while a dialog is open (Escape excepted: it leaves the chat from anywhere).
+  // Keyboard: the shortcuts HelpDialog lists. Ignored while typing or while a dialog is open
+  // (Escape excepted: it leaves the chat from anywhere). The handler is read through a ref so
+  // it always sees the current list.
+  const keyRef = useRef<(e: KeyboardEvent) => boolean>(() => false);
   useEffect(() => {
     function onKey(e: KeyboardEvent) {
       if (e.key === 'Escape' && !e.defaultPrevented && !document.querySelector('dialog[open]') && document.querySelector('.chat:not([hidden])')) {
@@ -206,6 +425,8 @@ export function TasksPage({ session, onSignOut }: Props) {
         e.preventDefault();
         searchRef.current?.focus();
         searchRef.current?.select();
+      } else if (keyRef.current(e)) {
+        e.preventDefault();
       }
     }
     document.addEventListener('keydown', onKey);
@@ -216,6 +437,16 @@ export function TasksPage({ session, onSignOut }: Props) {
     if (chatOpen) setChatMounted(true);
   }, [chatOpen]);
 
+  // /tasks/{id} (a reminder email's link, for example) opens that task over the list.
+  useEffect(() => {
+    const m = /^\/tasks\/(\d+)\/?$/.exec(linkedPath);
+    if (!m) return;
+    client
+      .getTask(Number(m[1]))
+      .then(setEditing)
+      .catch((err: unknown) => setAnnouncement(failure(err)));
+  }, []);
+
   // On a phone the chat covers the page: what lies under it must not take focus either.
   const [phone, setPhone] = useState(() => matchMedia(PHONE).matches);
   useEffect(() => {
@@ -225,6 +456,109 @@ export function TasksPage({ session, onSignOut }: Props) {
     return () => mq.removeEventListener('change', on);
   }, []);
   const covered = chatOpen && phone;
+
+  function go(v: View) {
+    setView(v);
+    if (v !== 'calendar') setMonth(localToday(new Date(), zone).slice(0, 7));
+  }
+
+  keyRef.current = (e: KeyboardEvent): boolean => {
+    const row = focusedRow();
+    const task = row ? shown.find((t) => String(t.id) === row.dataset.taskId) : undefined;
+    switch (e.key) {
+      case 'j':
+      case 'k': {
+        const rows = taskRows();
+        if (!rows.length) return true;
+        const i = row ? rows.indexOf(row) + (e.key === 'j' ? 1 : -1) : e.key === 'j' ? 0 : rows.length - 1;
+        const target = rows[Math.max(0, Math.min(rows.length - 1, i))]!;
+        target.querySelector<HTMLElement>('.task-title')?.focus();
+        target.scrollIntoView({ block: 'nearest' });
+        return true;
+      }
+      case 'x':
+        if (task) void toggle(task);
+        return !!task;
+      case 'e':
+        if (task) setEditing(task);
+        return !!task;
+      case '#':
+        if (task) deleteWithUndo(task);
+        return !!task;
+      case 'z':
+        if (undo) runUndo();
+        return !!undo;
+      case 't':
+        go('today');
+        return true;
+      case 'u':
+        go('upcoming');
+        return true;
+      case '?':
+        setHelpOpen(true);
+        return true;
+    }
+    return false;
+  };
+
+  function runUndo() {
+    const u = undo;
+    setUndo(null);
+    setAnnouncement('');
+    u?.run();
+  }
+
+  /**
+   * Deletes in the list at once and offers Undo; the DELETE is sent when the offer expires
+   * (the API has no restore), or when the page goes away.
+   */
+  function deleteWithUndo(task: Task) {
+    const id = String(task.id);
+    pendingFocus.current = { ids: neighbours(id).slice(1), part: focusedRow()?.contains(document.activeElement) && document.activeElement?.classList.contains('task-check') ? 'check' : 'title' };
+    setHidden((h) => new Set(h).add(id));
+    const timer = setTimeout(() => void commitDelete(task), UNDO_MS);
+    pendingDeletes.current.set(id, { task, timer });
+    say(`Deleted “${task.title}”.`, () => {
+      const p = pendingDeletes.current.get(id);
+      if (!p) return;
+      clearTimeout(p.timer);
+      pendingDeletes.current.delete(id);
+      pendingFocus.current = { ids: [id], part: 'title' };
+      setHidden((h) => {
+        const n = new Set(h);
+        n.delete(id);
+        return n;
+      });
+      setAnnouncement(`Restored “${task.title}”.`);
+    });
+  }
+
+  async function commitDelete(task: Task) {
+    const id = String(task.id);
+    pendingDeletes.current.delete(id);
+    const unhide = () =>
+      setHidden((h) => {
+        const n = new Set(h);
+        n.delete(id);
+        return n;
+      });
+    try {
+      await client.deleteTask(task.id);
+    } catch (err) {
+      if (isOffline(err)) {
+        queueOp({ kind: 'delete', id, title: task.title });
+        unhide(); // the queue hides it from now on
+        return;
+      }
+      if (!(err instanceof ApiError && err.status === 404)) {
+        unhide();
+        setAnnouncement(`“${task.title}” could not be deleted: ${failure(err)}`);
+        return;
+      }
+    }
+    await Promise.all([load(queryRef.current), loadSide()]);
+    unhide();
+  }
 
   function closeChat() {
     setChatOpen(false);
@@ -291,40 +625,80 @@ export function TasksPage({ session, onSignOut }: Props) {
 
   async function toggle(task: Task) {
     const key = String(task.id);
+    const part = document.activeElement?.classList.contains('task-check') ? 'check' : 'title';
+    pendingFocus.current = { ids: neighbours(key), part };
+    const rollback = () => setTasks((ts) => ts.map((t) => (t.id === task.id ? { ...t, completed: task.completed } : t)));
     setBusyIds((s) => new Set(s).add(key));
     // Show the new state at once; the reload below brings the server's truth.
     setTasks((ts) => ts.map((t) => (t.id === task.id ? { ...t, completed: !t.completed } : t)));
+    let offline = false;
     try {
       if (task.completed) {
         await client.toggleComplete(task.id);
-        setAnnouncement(`Reopened “${task.title}”.`);
+        say(`Reopened “${task.title}”.`, () => void undoToggle(task, false, null));
       } else {
         await client.completeTask(task.id);
         if (task.recurrence_pattern) {
-          setAnnouncement(`Completed “${task.title}”.`);
           // The next instance is created by an event after the completion commits: show the
-          // list now, then again once the instance exists.
+          // list now, then again once the instance exists. Undo reopens this one and deletes
+          // the instance it spawned.
+          const nextP = findNextInstance(task);
+          say(`Completed “${task.title}”.`, () => void undoToggle(task, true, nextP));
           void load(queryRef.current);
-          const next = await findNextInstance(task);
-          setAnnouncement(
+          const next = await nextP;
+          say(
             next
               ? `Completed “${task.title}”. Next one: ${next.due_date ? formatDue(next.due_date, new Date(), zone) : 'added'}.`
               : `Completed “${task.title}”. No next instance has appeared.`,
+            () => void undoToggle(task, true, nextP),
           );
         } else {
-          setAnnouncement(`Completed “${task.title}”.`);
+          say(`Completed “${task.title}”.`, () => void undoToggle(task, true, null));
         }
       }
     } catch (err) {
-      setAnnouncement(failure(err));
+      if (isOffline(err)) {
+        // Kept as done in the list; sent when the connection returns.
+        offline = true;
+        queueOp({ kind: task.completed ? 'reopen' : 'complete', id: key, title: task.title });
+        say(`You’re offline. “${task.title}” will be ${task.completed ? 'reopened' : 'completed'} when the connection returns.`);
+      } else {
+        rollback();
+        const msg = failure(err);
+        if (msg) say(`“${task.title}” could not be ${task.completed ? 'reopened' : 'completed'}: ${msg}`);
+      }
     } finally {
       setBusyIds((s) => {
         const n = new Set(s);
         n.delete(key);
         return n;
       });
-      await Promise.all([load(queryRef.current), loadSide()]);
+      if (!offline) await Promise.all([load(queryRef.current), loadSide()]);
+      else pendingFocus.current = null;
     }
+  }
+
+  /** Undo of a complete (reopen, and delete the instance it spawned) or of a reopen. */
+  async function undoToggle(task: Task, wasComplete: boolean, nextP: Promise<Task | null> | null) {
+    const key = String(task.id);
+    pendingFocus.current = { ids: [key], part: 'title' };
+    setTasks((ts) => ts.map((t) => (t.id === task.id ? { ...t, completed: !wasComplete } : t)));
+    try {
+      if (wasComplete) await client.toggleComplete(task.id);
+      else await client.completeTask(task.id);
+      const next = nextP ? await nextP : null;
+      if (next) await client.deleteTask(next.id);
+      setAnnouncement(wasComplete ? `Reopened “${task.title}”.` : `Completed “${task.title}” again.`);
+    } catch (err) {
+      if (isOffline(err)) {
+        queueOp({ kind: wasComplete ? 'reopen' : 'complete', id: key, title: task.title });
+        setAnnouncement('You’re offline. The undo will be sent when the connection returns.');
+        return;
+      }
+      const msg = failure(err);
+      if (msg) setAnnouncement(`The undo did not work: ${msg}`);
+    }
+    await Promise.all([load(queryRef.current), loadSide()]);
   }
 
   const remindersByTask = useMemo(() => {
@@ -336,7 +710,50 @@ export function TasksPage({ session, onSignOut }: Props) {
     return m;
   }, [reminders]);
 
+  // What the list shows: the server's list with the changes still waiting applied.
+  const shown = useMemo(() => {
+    const waiting = new Map<string, QueuedOp['kind']>();
+    for (const o of queue) waiting.set(o.id, o.kind);
+    return tasks
+      .filter((t) => !hidden.has(String(t.id)) && waiting.get(String(t.id)) !== 'delete')
+      .map((t) => {
+        const w = waiting.get(String(t.id));
+        return w === 'complete' ? { ...t, completed: true } : w === 'reopen' ? { ...t, completed: false } : t;
+      });
+  }, [tasks, hidden, queue]);
+  const today = localToday(now, zone);
+  const listed = view === 'overdue' ? overdueNow(shown, now) : shown;
+  const groups =
+    view === 'today' ? groupByDay(shown, zone, today, [today]) : view === 'upcoming' ? groupByDay(shown, zone, today, upcomingDays(today)) : [];
+
+  const item = (t: Task) => (
+    <TaskItem
+      key={String(t.id)}
+      task={t}
+      reminders={remindersByTask.get(String(t.id)) ?? []}
+      now={now}
+      zone={zone}
+      busy={busyIds.has(String(t.id))}
+      highlight={highlight === String(t.id)}
+      onToggle={(task) => void toggle(task)}
+      onEdit={(task) => setEditing(task)}
+      onTag={toggleTagFilter}
+    />
+  );
+
   const filtered = isFiltered(query);
+  const filtersPanel = (
+    <Filters
+      id="filters"
+      open={filtersOpen}
+      query={query}
+      tags={tags}
+      onChange={update}
+      onToggleTag={toggleTagFilter}
+      onClear={clearFilters}
+      canClear={filtered}
+    />
+  );
   const activeFilters =
     (query.status !== defaultQuery.status ? 1 : 0) +
     (query.priority ? 1 : 0) +
@@ -408,18 +825,34 @@ export function TasksPage({ session, onSignOut }: Props) {
       </header>
 
       <div class="layout" inert={covered}>
-        <Filters
-          id="filters"
-          open={filtersOpen}
-          query={query}
-          tags={tags}
-          onChange={update}
-          onToggleTag={toggleTagFilter}
-          onClear={clearFilters}
-          canClear={filtered}
-        />
+        {!phone && filtersPanel}
 
         <main class="list-pane" id="task-list" tabIndex={-1}>
+          <nav class="views" aria-label="Views">
+            {views.map((v) => (
+              <a
+                key={v.view}
+                href={pathForView(v.view)}
+                class="view-link"
+                aria-current={view === v.view ? 'page' : undefined}
+                aria-keyshortcuts={v.key}
+                onClick={(e) => {
+                  if (e.ctrlKey || e.metaKey || e.shiftKey || e.button !== 0) return;
+                  e.preventDefault();
+                  go(v.view);
+                }}
+              >
+                {v.label}
+                {v.key && <kbd aria-hidden="true">{v.key}</kbd>}
+              </a>
+            ))}
+          </nav>
+          {(!online || queue.length > 0) && (
+            <p class="offline-note" role="status">
+              <Icon name="alert" />
+              {online ? 'Sending' : 'Offline'}, {queue.length} {queue.length === 1 ? 'change' : 'changes'} waiting
+            </p>
+          )}
           <QuickAdd
             client={client}
             zone={zone}
@@ -435,10 +868,11 @@ export function TasksPage({ session, onSignOut }: Props) {
             onUnauthorized={unauthorized}
           />
           <div class="list-head">
+            <h2 class="view-title">{views.find((v) => v.view === view)!.label}</h2>
             <p class="count" aria-live="polite">
               {loading && tasks.length === 0
                 ? 'Loading…'
-                : `${tasks.length}${cursor ? '+' : ''} ${tasks.length === 1 && !cursor ? 'task' : 'tasks'}`}
+                : `${listed.length}${cursor ? '+' : ''} ${listed.length === 1 && !cursor ? 'task' : 'tasks'}`}
             </p>
             <button
               type="button"
@@ -451,6 +885,8 @@ export function TasksPage({ session, onSignOut }: Props) {
             </button>
           </div>
 
+          {phone && filtersPanel /* on a phone: right below its button */}
+
           {loadError && (
             <div class="banner error" role="alert">
               <span>{loadError}</span>
@@ -460,28 +896,56 @@ export function TasksPage({ session, onSignOut }: Props) {
             </div>
           )}
 
-          {tasks.length > 0 && (
-            <ul class="tasks" aria-busy={loading ? 'true' : 'false'} aria-label="Tasks">
-              {tasks.map((t) => (
-                <TaskItem
-                  key={String(t.id)}
-                  task={t}
-                  reminders={remindersByTask.get(String(t.id)) ?? []}
-                  now={now}
-                  zone={zone}
-                  busy={busyIds.has(String(t.id))}
-                  highlight={highlight === String(t.id)}
-                  onToggle={(task) => void toggle(task)}
-                  onEdit={(task) => setEditing(task)}
-                  onTag={toggleTagFilter}
-                />
+          {loading && tasks.length === 0 && !loadError && (
+            // Space for the first rows, so the page does not jump when they arrive.
+            <ul class="tasks skeleton" aria-hidden="true">
+              {[0, 1, 2, 3, 4].map((i) => (
+                <li key={i} class="task skeleton-row" />
               ))}
             </ul>
           )}
 
-          {!loading && !loadError && tasks.length === 0 && (
+          {(view === 'list' || view === 'overdue') && listed.length > 0 && (
+            <ul class="tasks" aria-busy={loading ? 'true' : 'false'} aria-label={view === 'overdue' ? 'Overdue tasks' : 'Tasks'}>
+              {listed.map(item)}
+            </ul>
+          )}
+
+          {(view === 'today' || view === 'upcoming') &&
+            !(loading && tasks.length === 0) &&
+            groups.map((g) => (
+              <section key={g.key} class={`day-group${g.key === 'overdue' ? ' overdue' : ''}`} aria-labelledby={`day-${g.key}`}>
+                <h3 id={`day-${g.key}`} class="day-head">
+                  {g.label}
+                  <span class="day-count">{g.tasks.length || ''}</span>
+                </h3>
+                {g.tasks.length > 0 ? (
+                  <ul class="tasks" aria-label={g.label}>
+                    {g.tasks.map(item)}
+                  </ul>
+                ) : (
+                  <p class="day-empty">Nothing due.</p>
+                )}
+              </section>
+            ))}
+
+          {view === 'calendar' && !(loading && tasks.length === 0) && (
+            <Calendar month={month} today={today} tasks={shown} zone={zone} onMonth={setMonth} onOpen={(t) => setEditing(t)} />
+          )}
+
+          {!loading && !loadError && view !== 'calendar' && listed.length === 0 && (
             <div class="empty" role="status">
-              {filtered ? (
+              {view === 'today' ? (
+                <>
+                  <h2>Nothing due today</h2>
+                  <p>Enjoy the day, or look at what is <a href="/upcoming" onClick={(e) => { e.preventDefault(); go('upcoming'); }}>upcoming</a>.</p>
+                </>
+              ) : view === 'upcoming' ? null : view === 'overdue' ? (
+                <>
+                  <h2>Nothing overdue</h2>
+                  <p>Everything with a due date is on time.</p>
+                </>
+              ) : filtered ? (
                 <>
                   <h2>No tasks match</h2>
                   <p>Nothing matches: {describeFilters(query)}.</p>
@@ -505,7 +969,7 @@ export function TasksPage({ session, onSignOut }: Props) {
               Show more
             </button>
           )}
-          <p class="zone-note">
+          <p class="zone-note" hidden={loading && tasks.length === 0 /* below the rows: it would jump when they arrive */}>
             Times are shown in {zone}.
             {(profile?.tz ?? session.accountZone) && (profile?.tz ?? session.accountZone) !== zone && (
               <> Your account repeats tasks, reads dates and sends reminders in {profile?.tz ?? session.accountZone}.</>
@@ -514,9 +978,16 @@ export function TasksPage({ session, onSignOut }: Props) {
         </main>
       </div>
 
-      <div class="toast" role="status" aria-live="polite">
-        {announcement}
+      <div class={`toast${announcement ? '' : ' idle'}`} role="status" aria-live="polite">
+        <span class="toast-text">{announcement}</span>
+        {announcement && undo && (
+          <button type="button" class="toast-undo" aria-keyshortcuts="z" onClick={runUndo}>
+            Undo
+          </button>
+        )}
       </div>
+
+      {helpOpen && <HelpDialog onClose={() => setHelpOpen(false)} />}
 
       {(chatOpen || chatMounted) && (
         <ChatPanel
@@ -541,22 +1012,37 @@ export function TasksPage({ session, onSignOut }: Props) {
             setAnnouncement('Settings saved.');
           }}
           onUnauthorized={unauthorized}
+          notify={notifyOn}
+          onNotify={(on) => {
+            localStorage.setItem(NOTIFY_KEY, on ? 'on' : 'off');
+            setNotifyOn(on);
+          }}
+          onTokens={() => setTokensOpen(true)}
         />
       )}
+
+      {tokensOpen && <TokensDialog client={client} zone={zone} onClose={() => setTokensOpen(false)} onUnauthorized={unauthorized} />}
 
       {editing && (
         <TaskDialog
           client={client}
           zone={zone}
           task={editing === 'new' ? null : editing}
-          initial={editing === 'new' ? initial : undefined}
+          initial={editing === 'new' ? (initial ?? keptDraft) : undefined}
+          restored={editing === 'new' && !initial && !!keptDraft}
+          onKeepDraft={setKeptDraft}
+          onDelete={deleteWithUndo}
           reminders={editing === 'new' ? [] : (remindersByTask.get(String(editing.id)) ?? [])}
           onClose={() => {
             setEditing(null);
             setInitial(undefined);
           }}
-          onChanged={(msg) => {
+          onChanged={(msg, created) => {
             setAnnouncement(msg);
+            if (created) {
+              setKeptDraft(undefined);
+              pendingFocus.current = { ids: [String(created.id)], part: 'title' };
+            }
             void load(queryRef.current);
             void loadSide();
           }}

@@ -98,14 +98,20 @@ describe('createClient', () => {
     expect(JSON.parse(seen[0]!.body)).toEqual({ due_date: null, recurrence_pattern: null });
   });
 
-  it('turns the API error body into an ApiError naming the field', async () => {
+  it('turns the API error body into an ApiError naming the field, with a message for people', async () => {
     answers.push({
       status: 400,
       body: JSON.stringify({ error: { code: 'invalid', message: 'title must be at most 200 characters', field: 'title' } }),
     });
     const err = await client().createTask({ title: 'x'.repeat(201) }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ApiError);
-    expect(err).toMatchObject({ status: 400, code: 'invalid', field: 'title', message: 'title must be at most 200 characters' });
+    expect(err).toMatchObject({
+      status: 400,
+      code: 'invalid',
+      field: 'title',
+      message: 'Give the task a title of at most 200 characters.',
+      detail: 'title must be at most 200 characters',
+    });
   });
 
   it('gives a readable message when a proxy answers with HTML', async () => {

@@ -12,6 +12,9 @@ import type {
   ReminderInput,
   Tag,
   Task,
+  Token,
+  TokenCreated,
+  TokenInput,
   TaskInput,
   TaskPage,
   TaskQuery,
@@ -19,6 +22,7 @@ import type {
 } from './types';
 import { nextDate, zonedInstant } from './dates';
 import { readSSE } from './sse';
+import { humanMessage } from './messages';
 
 /** An answer from the API that was not a success, or a request that never got an answer. */
 export class ApiError extends Error {
@@ -29,12 +33,15 @@ export class ApiError extends Error {
   readonly code: string;
   /** The request field the error is about, when the API named one. */
   readonly field: string | undefined;
+  /** The API's own, precise message (for logs and tooltips); `message` is for people. */
+  readonly detail: string;
 
-  constructor(status: number, code: string, message: string, field?: string) {
+  constructor(status: number, code: string, message: string, field?: string, detail?: string) {
     super(message);
     this.status = status;
     this.code = code;
     this.field = field || undefined;
+    this.detail = detail ?? message;
   }
 }
 
@@ -71,7 +78,10 @@ async function toApiError(res: Response): Promise<ApiError> {
       : fallbackMessages[res.status] ?? `The server could not do that (HTTP ${res.status}). Try again.`;
   const code = typeof err?.code === 'string' ? err.code : res.status >= 500 ? 'internal' : 'error';
   const field = typeof err?.field === 'string' ? err.field : undefined;
-  return new ApiError(res.status, code, message, field);
+  // People read the web app's own sentence for the code and field (lib/messages.ts); the
+  // API's precise message stays available as `detail`.
+  const human = typeof err?.code === 'string' ? humanMessage(code, field, res.status) : message;
+  return new ApiError(res.status, code, human, field, message);
 }
 
 /**
@@ -130,6 +140,10 @@ export interface Client {
   listConversations(limit?: number): Promise<Conversation[]>;
   conversationMessages(id: Conversation['id']): Promise<ChatMessage[]>;
   deleteConversation(id: Conversation['id']): Promise<void>;
+  listTokens(): Promise<Token[]>;
+  /** Creates a personal access token; the answer's `token` is the secret, shown only this once. */
+  createToken(input: TokenInput): Promise<TokenCreated>;
+  revokeToken(id: Token['id']): Promise<void>;
 }
 
 /** What a streamed chat answer reports as it happens. */
@@ -269,5 +283,11 @@ export function createClient(opts: ClientOptions): Client {
     listConversations: (limit = 50) => call<Conversation[]>('GET', `/conversations?${new URLSearchParams({ limit: String(limit) })}`),
     conversationMessages: (convId) => call<ChatMessage[]>('GET', `/conversations/${id(convId)}/messages`),
     deleteConversation: (convId) => call<void>('DELETE', `/conversations/${id(convId)}`),
+    async listTokens() {
+      const res = await call<{ tokens?: Token[] }>('GET', '/tokens');
+      return res.tokens ?? [];
+    },
+    createToken: (input) => call<TokenCreated>('POST', '/tokens', input),
+    revokeToken: (tokenId) => call<void>('DELETE', `/tokens/${id(tokenId)}`),
   };
 }

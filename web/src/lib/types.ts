@@ -75,3 +75,12 @@ export type Profile = Schemas['Profile'];
 
 /** The body of PATCH /profile. */
 export type ProfileInput = Schemas['ProfileInput'];
+
+/** A personal access token as listed (never the secret). */
+export type Token = Schemas['Token'];
+
+/** The answer to creating a token: the secret, shown only once, and a feed's URL. */
+export type TokenCreated = Schemas['TokenCreated'];
+
+/** The body of POST /tokens. */
+export type TokenInput = Schemas['TokenInput'];
