@@ -10,5 +10,5 @@
 -- deploy/validate's KEDA query test applies this file and runs the chart's queries as the role.
 CREATE ROLE taskline_keda LOGIN PASSWORD :'keda_password' CONNECTION LIMIT 4;
 GRANT USAGE ON SCHEMA public TO taskline_keda;
-GRANT SELECT (status, remind_at, next_attempt_at) ON reminders TO taskline_keda;
-GRANT SELECT (published_at, created_at) ON outbox TO taskline_keda;
+GRANT SELECT (status, remind_at, next_attempt_at, updated_at, leased_until) ON reminders TO taskline_keda;
+GRANT SELECT (published_at, created_at, parked_at, next_attempt_at) ON outbox TO taskline_keda;

@@ -44,8 +44,9 @@ func postgresQuery(t *testing.T, scaledObject string) string {
 }
 
 // KEDA wakes tick-reminders exactly when it has work: the rendered query runs against the
-// real schema and counts due (and soon due) reminders, due retries and stale outbox rows,
-// and nothing else. A query that names a missing column would leave the sweeper at zero
+// real schema and counts due (and soon due) reminders, due retries, stuck triggered
+// reminders and stale outbox rows, and nothing else (not a send in progress, not a parked
+// poison row). A query that names a missing column would leave the sweeper at zero
 // for ever, with KEDA only logging the error.
 func TestTickRemindersWakeQueryCountsDueWork(t *testing.T) {
 	t.Parallel()
@@ -95,7 +96,9 @@ func TestTickRemindersWakeQueryCountsDueWork(t *testing.T) {
 			t.Fatalf("send-email's KEDA query fails as KEDA's role: %v\n%s", err, mailQuery)
 		}
 		var reminders int64
-		if err := pool.QueryRow(ctx, `SELECT count(*) FROM reminders WHERE (status = 'pending' AND remind_at <= now() + interval '2 minutes') OR (status = 'retrying' AND next_attempt_at <= now() + interval '2 minutes')`).Scan(&reminders); err != nil {
+		// The store's own rule (migration 00011's reminder_is_due, which the ticker's claim
+		// uses), two minutes ahead.
+		if err := pool.QueryRow(ctx, `SELECT count(*) FROM reminders WHERE reminder_is_due(status, remind_at, next_attempt_at, updated_at, leased_until, now() + interval '2 minutes', interval '10 minutes')`).Scan(&reminders); err != nil {
 			t.Fatal(err)
 		}
 		if mail != reminders {
@@ -135,6 +138,9 @@ func TestTickRemindersWakeQueryCountsDueWork(t *testing.T) {
 	reminder("retrying", now.Add(-time.Hour), now.Add(time.Hour))
 	exec(`INSERT INTO outbox (event_id, topic, partition_key, event, created_at, published_at) VALUES (gen_random_uuid(), 'task-events', 'u1', '{}', now() - interval '1 hour', now())`)
 	exec(`INSERT INTO outbox (event_id, topic, partition_key, event) VALUES (gen_random_uuid(), 'task-events', 'u1', '{}')`) // being published right now
+	// A triggered reminder whose email is being sent, and a parked poison row.
+	exec(`INSERT INTO reminders (task_id, user_id, remind_at, status, updated_at) VALUES ($1, 'u1', now() - interval '1 minute', 'triggered', now())`, task)
+	exec(`INSERT INTO outbox (event_id, topic, partition_key, event, created_at, parked_at) VALUES (gen_random_uuid(), 'task-events', 'u1', '{}', now() - interval '1 hour', now())`)
 	if n := count(); n != 0 {
 		t.Fatalf("nothing is due: %d, want 0", n)
 	}
@@ -144,7 +150,10 @@ func TestTickRemindersWakeQueryCountsDueWork(t *testing.T) {
 	reminder("pending", now.Add(time.Minute), nil)
 	reminder("retrying", now.Add(-time.Hour), now.Add(-time.Second))
 	exec(`INSERT INTO outbox (event_id, topic, partition_key, event, created_at) VALUES (gen_random_uuid(), 'task-events', 'u1', '{}', now() - interval '5 minutes')`)
-	if n := count(); n != 4 {
-		t.Fatalf("due work: %d, want 4", n)
+	// ... and a triggered reminder stuck for 11 minutes (its event was lost): the ticker
+	// triggers it again, so KEDA must wake it (issue 12, item 12).
+	exec(`INSERT INTO reminders (task_id, user_id, remind_at, status, updated_at) VALUES ($1, 'u1', now() - interval '20 minutes', 'triggered', now() - interval '11 minutes')`, task)
+	if n := count(); n != 5 {
+		t.Fatalf("due work: %d, want 5", n)
 	}
 }

@@ -373,7 +373,7 @@ render fails when even 1 per pod does not fit: lower the max scales or turn PgBo
 has come: one count, used by tick-reminders' and send-email's KEDA triggers. */}}
 {{- define "taskline.dueRemindersQuery" -}}
 {{- $w := .Values.keda.tick.wakeAhead -}}
-SELECT count(*) FROM reminders WHERE (status = 'pending' AND remind_at <= now() + interval '{{ $w }}') OR (status = 'retrying' AND next_attempt_at <= now() + interval '{{ $w }}')
+SELECT count(*) FROM reminders WHERE status IN ('pending', 'retrying', 'triggered') AND reminder_is_due(status, remind_at, next_attempt_at, updated_at, leased_until, now() + interval '{{ $w }}', interval '10 minutes')
 {{- end }}
 
 {{/* The ports of the Kafka brokers, comma-separated (for NetworkPolicies). */}}
