@@ -1,0 +1,245 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/taskline/taskline/shared/event"
+	"github.com/taskline/taskline/shared/mail/mailtest"
+	"github.com/taskline/taskline/test/e2e"
+)
+
+// The daprd stack: the functions of the event pipeline, each its own process behind its
+// own daprd (bin/daprd), the kfake broker, a throwaway Postgres and an SMTP server, as
+// test/e2e's pipeline test runs them.
+
+// daprFunctions are started in this order (create-task applies the migrations).
+var daprFunctions = []string{"create-task", "complete-task", "spawn-next-occurrence", "query-tasks",
+	"schedule-reminder", "tick-reminders", "send-email"}
+
+type daprStack struct {
+	p      *e2e.Program
+	s      *e2e.Stack
+	apps   map[string]*e2e.App
+	pool   *pgxpool.Pool
+	client http.Client
+}
+
+// call routes a request to the function that serves it, as the gateway would.
+func (d *daprStack) call(user, method, path string, body any) (int, map[string]any, http.Header) {
+	app := "query-tasks"
+	switch {
+	case method == "POST" && strings.HasSuffix(path, "/complete"):
+		app = "complete-task"
+	case method == "POST" && strings.HasSuffix(path, "/tasks"):
+		app = "create-task"
+	}
+	return doCall(&d.client, d.apps[app].URL+path, user, method, body)
+}
+
+// runDapr starts the daprd stack, breaks it and stops all of it.
+func runDapr(ctx context.Context) (rows []row, err error) {
+	logPath := filepath.Join(os.TempDir(), "taskline-chaos-dapr.log")
+	logFile, err := os.Create(logPath)
+	if err != nil {
+		return nil, err
+	}
+	defer logFile.Close()
+	p, err := e2e.NewProgram("taskline-chaos-dapr", logFile)
+	if err != nil {
+		return nil, err
+	}
+	defer p.Close()
+	d := &daprStack{p: p, apps: map[string]*e2e.App{}}
+	d.client.Timeout = 10 * time.Second
+	err = p.Run(func() {
+		fmt.Println("starting the daprd stack (Postgres, kfake, SMTP, 7 functions each behind its own daprd) ...")
+		t0 := time.Now()
+		d.s = e2e.Start(p, e2e.Options{Postgres: true})
+		smtp, err := mailtest.Start()
+		if err != nil {
+			p.Fatal(err)
+		}
+		p.Cleanup(func() { smtp.Close() })
+		pkgs := make([]string, len(daprFunctions))
+		for i, n := range daprFunctions {
+			pkgs[i] = "github.com/taskline/taskline/functions/" + n + "/cmd/" + n
+		}
+		bins := e2e.BuildAll(p, pkgs...)
+		for i, n := range daprFunctions {
+			env := []string{"JWT_SECRET=" + secret, "LOG_LEVEL=warn"}
+			switch n {
+			case "create-task":
+				env = append(env, "MIGRATE=true")
+			case "send-email":
+				env = append(env, "SMTP_URL="+smtp.URL(), "APP_BASE_URL=https://taskline.chaos", "MAIL_FROM=Taskline <reminders@taskline.chaos>")
+			}
+			d.apps[n] = d.s.StartApp(n, bins[i], env...)
+		}
+		if d.pool, err = pgxpool.New(ctx, d.s.DatabaseURL()); err != nil {
+			p.Fatal(err)
+		}
+		p.Cleanup(d.pool.Close)
+		fmt.Printf("  daprd stack up in %.1f s (builds included)\n", time.Since(t0).Seconds())
+		for _, sc := range []func(context.Context) row{d.brokerOutage,
+			func(ctx context.Context) row { return d.killNine(ctx, "spawn-next-occurrence") },
+			func(ctx context.Context) row { return d.killNine(ctx, "complete-task") },
+			d.poison} {
+			r := sc(ctx)
+			fmt.Printf("  %s: done\n", r.scenario)
+			rows = append(rows, r)
+		}
+	})
+	if err != nil {
+		return rows, fmt.Errorf("%w; log: %s", err, logPath)
+	}
+	return rows, nil
+}
+
+// snapshot is the completions acknowledged so far.
+func (l *load) snapshot() []int64 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return slices.Clone(l.completed)
+}
+
+func (l *load) counts() (creates, completes int, statuses map[int]int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.created), len(l.completed), maps(l.statuses)
+}
+
+// brokerOutage stops the broker for -outage under create/complete load, restarts it,
+// and measures how long after its return the completions acknowledged until then all
+// had their next instance.
+func (d *daprStack) brokerOutage(ctx context.Context) row {
+	r := row{scenario: fmt.Sprintf("broker down %s under load, restarted", *outage)}
+	l := startLoad(d, 8, "b")
+	time.Sleep(*loadFor)
+	d.s.StopBroker()
+	c0, k0, st0 := l.counts()
+	time.Sleep(*outage)
+	var pending int
+	d.pool.QueryRow(ctx, `SELECT count(*) FROM outbox WHERE published_at IS NULL`).Scan(&pending)
+	c1, k1, st1 := l.counts()
+	backlog := l.snapshot()
+	d.s.RestartBroker(d.p)
+	orphans, took, err := drain(ctx, d.pool, backlog, 2*time.Minute)
+	time.Sleep(*loadFor) // load goes on after the broker is back
+	l.end()
+	if err != nil {
+		r.notes = err.Error()
+		return r
+	}
+	lost, dups, err := verify(ctx, d.pool, l, time.Minute)
+	if err != nil {
+		r.notes = err.Error()
+		return r
+	}
+	c, k, _ := l.counts()
+	r.acked, r.lost, r.dups = c+k, lost, dups
+	if orphans == 0 {
+		r.recovery = fmt.Sprintf("backlog of %d completions drained %.1f s after the broker was back", len(backlog), took.Seconds())
+	}
+	r.notes = fmt.Sprintf("%d creates, %d completions acknowledged (%d and %d while the broker was down; answers then: %s); %d outbox rows waiting at the end of the outage",
+		c, k, c1-c0, k1-k0, fmtStatuses(diff(st1, st0)), pending)
+	r.pass = lost == 0 && dups == 0 && orphans == 0 && c1-c0 > 0 && k1-k0 > 0
+	return r
+}
+
+// killNine kills one function with SIGKILL under load (its daprd stays), starts it again
+// and measures how long after the restart the completions acknowledged until then all
+// had their next instance.
+func (d *daprStack) killNine(ctx context.Context, name string) row {
+	r := row{scenario: "kill -9 of " + name + " under load, restart"}
+	l := startLoad(d, 8, "k"+name[:2])
+	time.Sleep(*loadFor)
+	app := d.apps[name]
+	app.Kill()
+	c0, k0, st0 := l.counts()
+	time.Sleep(2 * time.Second) // load goes on against the dead process
+	t0 := time.Now()
+	if err := app.Restart(); err != nil {
+		l.end()
+		r.notes = err.Error()
+		return r
+	}
+	ready := time.Since(t0)
+	c1, k1, st1 := l.counts()
+	backlog := l.snapshot()
+	orphans, took, err := drain(ctx, d.pool, backlog, 2*time.Minute)
+	time.Sleep(*loadFor)
+	l.end()
+	if err != nil {
+		r.notes = err.Error()
+		return r
+	}
+	lost, dups, err := verify(ctx, d.pool, l, time.Minute)
+	if err != nil {
+		r.notes = err.Error()
+		return r
+	}
+	c, k, _ := l.counts()
+	r.acked, r.lost, r.dups = c+k, lost, dups
+	if orphans == 0 {
+		r.recovery = fmt.Sprintf("%.1f s to healthy; backlog of %d completions drained %.1f s after", ready.Seconds(), len(backlog), took.Seconds())
+	}
+	r.notes = fmt.Sprintf("%d creates, %d completions acknowledged (%d and %d while it was dead 2 s; answers then: %s)",
+		c, k, c1-c0, k1-k0, fmtStatuses(diff(st1, st0)))
+	r.pass = lost == 0 && dups == 0 && orphans == 0
+	return r
+}
+
+// poison is the local scenario on the stack; what became of the poison events is read
+// from the dead letter topic.
+func (d *daprStack) poison(ctx context.Context) row {
+	r := poison(ctx, d, d.pool)
+	dead, err := deadLetters(ctx, d.s.Brokers(), "mallory")
+	var pending int
+	d.pool.QueryRow(ctx, `SELECT count(*) FROM outbox WHERE partition_key = 'mallory' AND published_at IS NULL`).Scan(&pending)
+	if err != nil {
+		r.notes = fmt.Sprintf("60 poison completions; reading %s: %v", event.TopicTasksDLQ, err)
+		return r
+	}
+	r.notes = fmt.Sprintf("60 poison completions: %d dead-lettered to %s so far, %d still unpublished in the outbox", dead, event.TopicTasksDLQ, pending)
+	return r
+}
+
+// deadLetters counts the events of user on the task dead letter topic.
+func deadLetters(ctx context.Context, brokers, user string) (int, error) {
+	c, err := kgo.NewClient(kgo.SeedBrokers(brokers), kgo.ConsumeTopics(event.TopicTasksDLQ),
+		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
+	if err != nil {
+		return 0, err
+	}
+	defer c.Close()
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	n := 0
+	for ctx.Err() == nil {
+		f := c.PollFetches(ctx)
+		for _, fe := range f.Errors() {
+			if !errors.Is(fe.Err, context.DeadlineExceeded) && !errors.Is(fe.Err, context.Canceled) {
+				return n, fe.Err
+			}
+		}
+		f.EachRecord(func(r *kgo.Record) {
+			var e map[string]any
+			if json.Unmarshal(r.Value, &e) == nil && e[event.ExtUserID] == user {
+				n++
+			}
+		})
+	}
+	return n, nil
+}
