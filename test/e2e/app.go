@@ -42,9 +42,9 @@ type App struct {
 
 	app, daprd *process
 	// binary and env start the app again after Kill (Restart).
-	binary string
-	env    []string
-	logf   func(format string, args ...any)
+	binary     string
+	env        []string
+	logf       func(format string, args ...any)
 	stopOnce   sync.Once
 	stopErr    error
 	stopCalled atomic.Bool // Stop was called by the test
