@@ -122,7 +122,7 @@ func serve(ctx context.Context, args []string) error {
 	if _, set := os.LookupEnv("CORS_ORIGINS"); !set {
 		cfg.CORSOrigins = localOrigins(cfg.Port)
 	}
-	if _, set := os.LookupEnv("APP_BASE_URL"); !set {
+	if os.Getenv("PUBLIC_URL") == "" && os.Getenv("APP_BASE_URL") == "" {
 		// Links in reminder emails point at this binary's own port.
 		cfg.AppBaseURL = "http://localhost:" + strconv.Itoa(cfg.Port)
 	}

@@ -167,6 +167,9 @@ func TestAgentRoundLimit(t *testing.T) {
 	if len(res.ToolCalls) != 3 || !strings.Contains(res.Response, "too many steps") {
 		t.Errorf("answer %q with %d tool calls", res.Response, len(res.ToolCalls))
 	}
+	if res.Incomplete == nil || res.Incomplete.Reason != "round_limit" || res.Incomplete.Retryable {
+		t.Errorf("incomplete %+v; want round_limit, not retryable", res.Incomplete)
+	}
 }
 
 // 429 (and 5xx) answers are retried with backoff; a success after them is a normal answer.
@@ -175,8 +178,8 @@ func TestAgentRetriesRateLimits(t *testing.T) {
 	model := newFakeModel(t, fail(429), fail(503), say("Hello!"))
 	api := newChat(t, model.BaseURL())
 	res := send(t, api, "ann", "hi", 0)
-	if res.Response != "Hello!" || len(model.requests()) != 3 {
-		t.Errorf("answer %q after %d requests", res.Response, len(model.requests()))
+	if res.Response != "Hello!" || len(model.requests()) != 3 || res.Incomplete != nil {
+		t.Errorf("answer %q (incomplete %+v) after %d requests", res.Response, res.Incomplete, len(model.requests()))
 	}
 }
 
@@ -188,6 +191,9 @@ func TestAgentGivesUpWithAClearAnswer(t *testing.T) {
 	res := send(t, api, "ann", "hi", 0)
 	if !strings.Contains(res.Response, "HTTP 429") || !strings.Contains(res.Response, "Nothing was changed") {
 		t.Errorf("answer %q", res.Response)
+	}
+	if res.Incomplete == nil || res.Incomplete.Reason != "model_unavailable" || !res.Incomplete.Retryable {
+		t.Errorf("incomplete %+v; want model_unavailable, retryable", res.Incomplete)
 	}
 	if n := len(model.requests()); n != 3 {
 		t.Errorf("%d requests, want 1 + 2 retries", n)
@@ -203,8 +209,8 @@ func TestAgentTimeout(t *testing.T) {
 		c.OpenAI.MaxRetries = 0
 	})
 	res := send(t, api, "ann", "hi", 0)
-	if !strings.Contains(res.Response, "ran out of time") {
-		t.Errorf("answer %q", res.Response)
+	if !strings.Contains(res.Response, "ran out of time") || res.Incomplete == nil || res.Incomplete.Reason != "timeout" {
+		t.Errorf("answer %q, incomplete %+v", res.Response, res.Incomplete)
 	}
 }
 

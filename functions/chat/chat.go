@@ -228,6 +228,18 @@ type Response struct {
 	ToolCalls      []todo.ToolCallResult `json:"tool_calls"`
 	// MessageID is the stored assistant message.
 	MessageID int64 `json:"message_id"`
+	// Incomplete is set when the assistant could not finish: the answer then says why, and
+	// a client can show it as a failure rather than as the assistant's words.
+	Incomplete *Incomplete `json:"incomplete,omitempty"`
+}
+
+// Incomplete says why an answer was cut short.
+type Incomplete struct {
+	// Reason is model_unavailable (the model answered 429/5xx after retries),
+	// model_unreachable, timeout (CHAT_TIMEOUT), round_limit (CHAT_MAX_ROUNDS) or internal.
+	Reason string `json:"reason" jsonschema:"model_unavailable, model_unreachable, timeout, round_limit or internal"`
+	// Retryable is true when the same message may work later.
+	Retryable bool `json:"retryable"`
 }
 
 // Reply answers one message of userID's: the whole turn, from recording the message to
@@ -256,12 +268,13 @@ func (s *Service) Reply(ctx context.Context, userID string, in todo.ChatInput, e
 	work, cancel := context.WithTimeout(ctx, s.Timeout)
 	defer cancel()
 	text, handled := s.answerPending(work, box, turn.Pending, in.Message)
+	var incomplete *Incomplete
 	if !handled {
 		ans, err := s.Assistant.Reply(work, &TurnContext{History: turn.History, Now: s.Now(), Loc: box.loc, Tools: box, Delta: events.Delta})
 		text = ans.Text
 		outcome := "ok"
 		if err != nil {
-			text = s.failure(ctx, userID, err, box, text)
+			text, incomplete = s.failure(ctx, userID, err, box, text)
 			outcome = "error"
 		}
 		telemetry.ChatTurns.WithLabelValues(assistantName(s.Assistant), outcome).Inc()
@@ -274,7 +287,7 @@ func (s *Service) Reply(ctx context.Context, userID string, in todo.ChatInput, e
 	if err != nil {
 		return Response{}, err
 	}
-	return Response{ConversationID: turn.Conversation.ID, Response: text, ToolCalls: box.calls, MessageID: msg.ID}, nil
+	return Response{ConversationID: turn.Conversation.ID, Response: text, ToolCalls: box.calls, MessageID: msg.ID, Incomplete: incomplete}, nil
 }
 
 // answerPending settles the calls waiting for confirmation: a yes runs them, a no drops
@@ -306,20 +319,21 @@ func (s *Service) answerPending(ctx context.Context, box *Toolbox, pending []tod
 }
 
 // failure is the answer when the assistant could not finish, logged once here.
-func (s *Service) failure(ctx context.Context, userID string, err error, box *Toolbox, partial string) string {
+func (s *Service) failure(ctx context.Context, userID string, err error, box *Toolbox, partial string) (string, *Incomplete) {
 	var why string
 	var me *ModelError
+	inc := &Incomplete{Retryable: true}
 	switch {
 	case errors.Is(err, errRounds):
-		why = "I stopped after too many steps without finishing."
+		why, inc.Reason, inc.Retryable = "I stopped after too many steps without finishing.", "round_limit", false
 	case errors.Is(err, context.DeadlineExceeded):
-		why = "I ran out of time before finishing."
+		why, inc.Reason = "I ran out of time before finishing.", "timeout"
 	case errors.As(err, &me) && (me.Status == http.StatusTooManyRequests || me.Status >= 500):
-		why = fmt.Sprintf("The language model is not answering right now (HTTP %d, after retries). Please try again in a minute.", me.Status)
+		why, inc.Reason = fmt.Sprintf("The language model is not answering right now (HTTP %d, after retries). Please try again in a minute.", me.Status), "model_unavailable"
 	case errors.As(err, &me):
-		why = "I could not reach the language model. Please try again later."
+		why, inc.Reason = "I could not reach the language model. Please try again later.", "model_unreachable"
 	default:
-		why = "Something went wrong on our side. Please try again."
+		why, inc.Reason = "Something went wrong on our side. Please try again.", "internal"
 	}
 	s.Log.ErrorContext(ctx, "chat reply failed", "user_id", userID, "err", err)
 	done := 0
@@ -334,9 +348,9 @@ func (s *Service) failure(ctx context.Context, userID string, err error, box *To
 		why += " Nothing was changed."
 	}
 	if partial != "" {
-		return partial + "\n\n" + why
+		return partial + "\n\n" + why, inc
 	}
-	return why
+	return why, inc
 }
 
 func (s *Service) handleChat(w http.ResponseWriter, r *http.Request) error {

@@ -68,10 +68,12 @@ func LoadConfig(name string) (Config, error) {
 		PubsubName:   envOr("DAPR_PUBSUB_NAME", "pubsub"),
 		SMTPURL:      os.Getenv("SMTP_URL"),
 		MailFrom:     envOr("MAIL_FROM", "Taskline <reminders@taskline.local>"),
-		AppBaseURL:   strings.TrimRight(envOr("APP_BASE_URL", "http://localhost:8080"), "/"),
-		Migrate:      envBool("MIGRATE"),
-		CORSOrigins:  ParseOrigins(os.Getenv("CORS_ORIGINS")),
-		KafkaTLS:     envBool("KAFKA_TLS"),
+		// PUBLIC_URL (or its older name APP_BASE_URL): where people reach the app; links in
+		// emails and feed URLs start with it.
+		AppBaseURL:  strings.TrimRight(envOr("PUBLIC_URL", envOr("APP_BASE_URL", "http://localhost:8080")), "/"),
+		Migrate:     envBool("MIGRATE"),
+		CORSOrigins: ParseOrigins(os.Getenv("CORS_ORIGINS")),
+		KafkaTLS:    envBool("KAFKA_TLS"),
 	}
 	if b := os.Getenv("KAFKA_BROKERS"); b != "" {
 		c.KafkaBrokers = strings.Split(b, ",")

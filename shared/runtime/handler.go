@@ -31,7 +31,7 @@ const (
 //   - a plain OPTIONS answered with 204 and the path's Allow header;
 //   - unknown paths and methods answered as JSON errors (404, and 405 with a correct Allow
 //     header), where net/http's ServeMux answers in text/plain;
-//   - compression of larger answers for clients that accept it (compress).
+//   - compression of larger answers for clients that accept it (Compress).
 //
 // Routes without a method in their pattern (such as /mcp) receive every method, OPTIONS
 // without a preflight included, and answer it themselves. fallback, when not nil, answers
@@ -40,7 +40,7 @@ const (
 func Handler(d *Deps, mux *http.ServeMux, fallback http.Handler) http.Handler {
 	c := cors{origins: d.Config.CORSOrigins}
 	ew := d.Errors
-	return compress(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return Compress(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		origin := r.Header.Get("Origin")
 		if r.Method == http.MethodOptions && origin != "" && r.Header.Get("Access-Control-Request-Method") != "" {
 			c.preflight(w, r, ew)

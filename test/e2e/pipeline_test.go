@@ -253,6 +253,7 @@ func TestPipelineThroughDapr(t *testing.T) {
 	})
 
 	t.Run("one trace per story, through daprd and Kafka", func(t *testing.T) { testOneTracePerStory(t, p) })
+	t.Run("every function's /metrics", func(t *testing.T) { testMetricsOfEveryFunction(t, p) })
 
 	t.Run("calendar rules: month ends, DST, end date", func(t *testing.T) {
 		// Dates a year ahead: the next instance follows the due date (it is already in the

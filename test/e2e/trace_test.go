@@ -2,6 +2,10 @@ package e2e_test
 
 import (
 	"fmt"
+	"net/http"
+
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
 	"strings"
 	"testing"
 	"time"
@@ -24,7 +28,9 @@ func testOneTracePerStory(t *testing.T, p *pipeline) {
 		t.Fatal("no next instance within 20s")
 	}
 	completePath := fmt.Sprintf("/api/%s/tasks/%d/complete", user, task.ID)
-	tr := waitTrace(t, p.otlp, func(s otlptest.Span) bool { return s.Service == "complete-task" && s.Attributes["url.path"] == completePath },
+	tr := waitTrace(t, p.otlp, func(s otlptest.Span) bool {
+		return s.Service == "complete-task" && s.Attributes["url.path"] == completePath
+	},
 		[]want{
 			{"complete-task", "POST /api/{user_id}/tasks/{id}/complete"},
 			{"complete-task", "publish " + event.TopicTasks},
@@ -47,6 +53,47 @@ func testOneTracePerStory(t *testing.T, p *pipeline) {
 		{"send-email", "process " + event.ReminderTriggered},
 		{"send-email", "smtp send"},
 	})
+}
+
+// Every function serves /metrics in the Prometheus format (read with Prometheus' own
+// parser): its database pool and the RED families of what it does, with the reminder just
+// delivered counted in send-email's lateness histogram.
+func testMetricsOfEveryFunction(t *testing.T, p *pipeline) {
+	for name, app := range p.apps {
+		res, err := http.Get(app.URL + "/metrics")
+		if err != nil {
+			t.Fatalf("%s /metrics: %v", name, err)
+		}
+		parser := expfmt.NewTextParser(model.UTF8Validation)
+		fams, err := parser.TextToMetricFamilies(res.Body)
+		res.Body.Close()
+		if err != nil {
+			t.Fatalf("%s /metrics does not parse: %v", name, err)
+		}
+		wants := []string{"db_client_connection_count", "taskline_outbox_unpublished_events", "go_goroutines"}
+		switch name {
+		case "spawn-next-occurrence", "send-email":
+			wants = append(wants, "messaging_process_duration_seconds")
+		case "tick-reminders":
+			wants = append(wants, "messaging_client_sent_messages_total")
+		default:
+			wants = append(wants, "http_server_request_duration_seconds")
+		}
+		for _, w := range wants {
+			if fams[w] == nil {
+				t.Errorf("%s /metrics has no %s", name, w)
+			}
+		}
+		if name == "send-email" {
+			var delivered uint64
+			for _, m := range fams["taskline_reminder_lateness_seconds"].GetMetric() {
+				delivered += m.GetHistogram().GetSampleCount()
+			}
+			if delivered == 0 {
+				t.Errorf("send-email's lateness histogram counted no delivered reminder")
+			}
+		}
+	}
 }
 
 // want is a span a trace must hold: from service, its name starting with prefix.

@@ -116,6 +116,11 @@ export function ChatPanel({ open, client, zone, onClose, onTasksChanged, onShowT
         toolCalls: res.tool_calls ?? [],
         streaming: false,
         createdAt: new Date().toISOString(),
+        // The server could not finish (model down, timeout, too many steps): the answer
+        // says why; show it as a failure, with Try again when it may work later.
+        ...(res.incomplete
+          ? { error: res.incomplete.retryable ? 'The assistant could not finish. You can try again.' : 'The assistant could not finish.' }
+          : {}),
       }));
       if (!changed && (res.tool_calls ?? []).some(changesTasks)) onTasksChanged();
       setConversations(null); // the history is stale now

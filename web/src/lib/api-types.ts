@@ -386,6 +386,11 @@ export interface components {
             detail: string;
             error: components["schemas"]["Error"] | null;
         };
+        Incomplete: {
+            /** @description model_unavailable, model_unreachable, timeout, round_limit or internal */
+            reason: string;
+            retryable: boolean;
+        };
         Message: {
             content: string;
             /** Format: date-time */
@@ -456,6 +461,7 @@ export interface components {
         };
         Response: {
             conversation_id: number;
+            incomplete?: components["schemas"]["Incomplete"] | null;
             message_id: number;
             response: string;
             tool_calls: components["schemas"]["ToolCallResult"][];

@@ -4,6 +4,7 @@ package main
 
 import (
 	"context"
+	"github.com/klauspost/compress/gzhttp"
 	"log/slog"
 	"net"
 	"os"
@@ -32,7 +33,9 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()
-	if err := server.Serve(ctx, ln, web.New(log), log); err != nil {
+	// The app's script, styles and page compressed for browsers that accept it (the
+	// images are compressed already; gzhttp leaves them).
+	if err := server.Serve(ctx, ln, gzhttp.GzipHandler(web.New(log)), log); err != nil {
 		log.Error("web function failed", slog.Any("error", err))
 		os.Exit(1)
 	}
