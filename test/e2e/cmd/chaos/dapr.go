@@ -133,29 +133,46 @@ func (d *daprStack) brokerOutage(ctx context.Context) row {
 	var pending int
 	d.pool.QueryRow(ctx, `SELECT count(*) FROM outbox WHERE published_at IS NULL`).Scan(&pending)
 	c1, k1, st1 := l.counts()
-	backlog := l.snapshot()
 	d.s.RestartBroker(d.p)
-	orphans, took, err := drain(ctx, d.pool, backlog, 2*time.Minute)
-	time.Sleep(*loadFor) // load goes on after the broker is back
-	l.end()
-	if err != nil {
-		r.notes = err.Error()
+	a, ok := d.afterFault(ctx, &r, l)
+	if !ok {
 		return r
 	}
-	lost, dups, err := verify(ctx, d.pool, l, time.Minute)
+	if a.orphans == 0 {
+		r.recovery = fmt.Sprintf("backlog of %d completions drained %.1f s after the broker was back", a.backlog, a.took.Seconds())
+	}
+	r.notes = fmt.Sprintf("%d creates, %d completions acknowledged (%d and %d while the broker was down; answers then: %s); %d outbox rows waiting at the end of the outage",
+		a.creates, a.completes, c1-c0, k1-k0, fmtStatuses(diff(st1, st0)), pending)
+	r.pass = r.pass && c1-c0 > 0 && k1-k0 > 0
+	return r
+}
+
+// afterFault is what a fault's end is followed by: the completions acknowledged until
+// then (the backlog) drain while the load goes on for -load, then every acknowledged
+// write is checked.
+type afterFault struct {
+	backlog, orphans   int
+	took               time.Duration
+	creates, completes int
+}
+
+func (d *daprStack) afterFault(ctx context.Context, r *row, l *load) (afterFault, bool) {
+	backlog := l.snapshot()
+	orphans, took, err := drain(ctx, d.pool, backlog, 2*time.Minute)
+	time.Sleep(*loadFor) // load goes on after the fault
+	l.end()
+	var lost, dups int
+	if err == nil {
+		lost, dups, err = verify(ctx, d.pool, l, time.Minute)
+	}
 	if err != nil {
 		r.notes = err.Error()
-		return r
+		return afterFault{}, false
 	}
 	c, k, _ := l.counts()
 	r.acked, r.lost, r.dups = c+k, lost, dups
-	if orphans == 0 {
-		r.recovery = fmt.Sprintf("backlog of %d completions drained %.1f s after the broker was back", len(backlog), took.Seconds())
-	}
-	r.notes = fmt.Sprintf("%d creates, %d completions acknowledged (%d and %d while the broker was down; answers then: %s); %d outbox rows waiting at the end of the outage",
-		c, k, c1-c0, k1-k0, fmtStatuses(diff(st1, st0)), pending)
-	r.pass = lost == 0 && dups == 0 && orphans == 0 && c1-c0 > 0 && k1-k0 > 0
-	return r
+	r.pass = lost == 0 && dups == 0 && orphans == 0
+	return afterFault{backlog: len(backlog), orphans: orphans, took: took, creates: c, completes: k}, true
 }
 
 // killNine kills one function with SIGKILL under load (its daprd stays), starts it again
@@ -177,27 +194,15 @@ func (d *daprStack) killNine(ctx context.Context, name string) row {
 	}
 	ready := time.Since(t0)
 	c1, k1, st1 := l.counts()
-	backlog := l.snapshot()
-	orphans, took, err := drain(ctx, d.pool, backlog, 2*time.Minute)
-	time.Sleep(*loadFor)
-	l.end()
-	if err != nil {
-		r.notes = err.Error()
+	a, ok := d.afterFault(ctx, &r, l)
+	if !ok {
 		return r
 	}
-	lost, dups, err := verify(ctx, d.pool, l, time.Minute)
-	if err != nil {
-		r.notes = err.Error()
-		return r
-	}
-	c, k, _ := l.counts()
-	r.acked, r.lost, r.dups = c+k, lost, dups
-	if orphans == 0 {
-		r.recovery = fmt.Sprintf("%.1f s to healthy; backlog of %d completions drained %.1f s after", ready.Seconds(), len(backlog), took.Seconds())
+	if a.orphans == 0 {
+		r.recovery = fmt.Sprintf("%.1f s to healthy; backlog of %d completions drained %.1f s after", ready.Seconds(), a.backlog, a.took.Seconds())
 	}
 	r.notes = fmt.Sprintf("%d creates, %d completions acknowledged (%d and %d while it was dead 2 s; answers then: %s)",
-		c, k, c1-c0, k1-k0, fmtStatuses(diff(st1, st0)))
-	r.pass = lost == 0 && dups == 0 && orphans == 0
+		a.creates, a.completes, c1-c0, k1-k0, fmtStatuses(diff(st1, st0)))
 	return r
 }
 
