@@ -61,6 +61,12 @@ func runDapr(ctx context.Context) (rows []row, err error) {
 		return nil, err
 	}
 	defer p.Close()
+	if os.Getenv("E2E_LOG_DIR") == "" {
+		// Every process's log, kept after the run for a missed target.
+		os.Setenv("E2E_LOG_DIR", filepath.Join(os.TempDir(), "taskline-chaos-dapr-logs"))
+		os.RemoveAll(filepath.Join(os.TempDir(), "taskline-chaos-dapr-logs"))
+	}
+	fmt.Printf("  process logs: %s\n", os.Getenv("E2E_LOG_DIR"))
 	d := &daprStack{p: p, apps: map[string]*e2e.App{}}
 	d.client.Timeout = 10 * time.Second
 	err = p.Run(func() {
@@ -128,12 +134,14 @@ func (d *daprStack) brokerOutage(ctx context.Context) row {
 	l := startLoad(d, 8, "b")
 	time.Sleep(*loadFor)
 	d.s.StopBroker()
+	down := time.Now()
 	c0, k0, st0 := l.counts()
 	time.Sleep(*outage)
 	var pending int
 	d.pool.QueryRow(ctx, `SELECT count(*) FROM outbox WHERE published_at IS NULL`).Scan(&pending)
 	c1, k1, st1 := l.counts()
 	d.s.RestartBroker(d.p)
+	back := time.Now()
 	a, ok := d.afterFault(ctx, &r, l)
 	if !ok {
 		return r
@@ -143,8 +151,56 @@ func (d *daprStack) brokerOutage(ctx context.Context) row {
 	}
 	r.notes = fmt.Sprintf("%d creates, %d completions acknowledged (%d and %d while the broker was down; answers then: %s); %d outbox rows waiting at the end of the outage",
 		a.creates, a.completes, c1-c0, k1-k0, fmtStatuses(diff(st1, st0)), pending)
+	if a.orphans > 0 || r.lost > 0 {
+		r.notes += "; " + d.explainOrphans(ctx, l, down, back)
+	}
 	r.pass = r.pass && c1-c0 > 0 && k1-k0 > 0
 	return r
+}
+
+// explainOrphans tells, for the acknowledged completions that have no next instance, where
+// their task.completed event went: still in the outbox, or published (before the broker
+// stopped, during the outage, after it came back) and consumed by spawn-next-occurrence or
+// not. kfake keeps its log in memory, so what was published and not yet consumed when it
+// stopped is gone with it.
+func (d *daprStack) explainOrphans(ctx context.Context, l *load, down, back time.Time) string {
+	rows, err := d.pool.Query(ctx, `SELECT a.id, o.published_at, o.attempts,
+			EXISTS (SELECT 1 FROM processed_events p WHERE p.event_id = o.event_id::text)
+		FROM unnest($1::bigint[]) AS a(id)
+		LEFT JOIN outbox o ON o.event->>'type' LIKE '%task.completed' AND (o.event->'data'->>'task_id')::bigint = a.id
+		WHERE NOT EXISTS (SELECT 1 FROM tasks t WHERE t.spawned_from = a.id)`, l.snapshot())
+	if err != nil {
+		return "explaining the lost completions: " + err.Error()
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id int64
+		var published *time.Time
+		var attempts *int
+		var consumed *bool
+		if err := rows.Scan(&id, &published, &attempts, &consumed); err != nil {
+			return "explaining the lost completions: " + err.Error()
+		}
+		switch {
+		case attempts == nil:
+			out = append(out, fmt.Sprintf("task %d: no task.completed in the outbox", id))
+		case published == nil:
+			out = append(out, fmt.Sprintf("task %d: task.completed still unpublished after %d attempts", id, *attempts))
+		default:
+			when := "during the outage"
+			if published.Before(down) {
+				when = fmt.Sprintf("%.2f s before the broker stopped", down.Sub(*published).Seconds())
+			} else if published.After(back) {
+				when = fmt.Sprintf("%.2f s after the broker was back", published.Sub(back).Seconds())
+			}
+			out = append(out, fmt.Sprintf("task %d: task.completed published %s, consumed: %v", id, when, *consumed))
+		}
+	}
+	if len(out) > 5 {
+		out = append(out[:5], fmt.Sprintf("and %d more", len(out)-5))
+	}
+	return "lost: " + strings.Join(out, ", ")
 }
 
 // afterFault is what a fault's end is followed by: the completions acknowledged until
