@@ -98,7 +98,8 @@ func runDapr(ctx context.Context) (rows []row, err error) {
 		}
 		p.Cleanup(d.pool.Close)
 		fmt.Printf("  daprd stack up in %.1f s (builds included)\n", time.Since(t0).Seconds())
-		for _, sc := range []func(context.Context) row{d.brokerOutage,
+		for _, sc := range []func(context.Context) row{
+			func(ctx context.Context) row { return d.brokerOutage(ctx, false) },
 			func(ctx context.Context) row { return d.killNine(ctx, "spawn-next-occurrence") },
 			func(ctx context.Context) row { return d.killNine(ctx, "complete-task") },
 			d.poison} {
@@ -126,21 +127,29 @@ func (l *load) counts() (creates, completes int, statuses map[int]int) {
 	return len(l.created), len(l.completed), maps(l.statuses)
 }
 
-// brokerOutage stops the broker for -outage under create/complete load, restarts it,
-// and measures how long after its return the completions acknowledged until then all
+// brokerOutage takes the broker down for -outage under create/complete load and brings
+// it back, and measures how long after its return the completions acknowledged until then all
 // had their next instance.
-func (d *daprStack) brokerOutage(ctx context.Context) row {
-	r := row{scenario: fmt.Sprintf("broker down %s under load, restarted", *outage)}
+// By default the broker is unreachable (every request closes its connection) and keeps
+// its log, as a Kafka broker restarted with its disk; with wipe it is stopped and started
+// empty (kfake keeps its log in memory), so events published and not yet consumed are gone.
+func (d *daprStack) brokerOutage(ctx context.Context, wipe bool) row {
+	r := row{scenario: fmt.Sprintf("broker down %s under load (log kept), back", *outage)}
+	stop, start := d.s.PauseBroker, d.s.ResumeBroker
+	if wipe {
+		r.scenario = fmt.Sprintf("broker stopped %s under load, restarted empty", *outage)
+		stop, start = d.s.StopBroker, func() { d.s.RestartBroker(d.p) }
+	}
 	l := startLoad(d, 8, "b")
 	time.Sleep(*loadFor)
-	d.s.StopBroker()
+	stop()
 	down := time.Now()
 	c0, k0, st0 := l.counts()
 	time.Sleep(*outage)
 	var pending int
 	d.pool.QueryRow(ctx, `SELECT count(*) FROM outbox WHERE published_at IS NULL`).Scan(&pending)
 	c1, k1, st1 := l.counts()
-	d.s.RestartBroker(d.p)
+	start()
 	back := time.Now()
 	a, ok := d.afterFault(ctx, &r, l)
 	if !ok {
