@@ -10,7 +10,8 @@
 #   make web-e2e    build the app and bin/taskline, then drive the page in headless Chromium
 #                   against `bin/taskline serve` with its own Postgres (app, chat and quick add,
 #                   the seed client, daily use: views, undo, keyboard, offline queue, phone,
-#                   notifications, tokens); screenshots land in web/e2e/screenshots/
+#                   notifications, tokens; Lighthouse desktop: performance >= 95 and
+#                   accessibility 100 on the signed-in list); screenshots land in web/e2e/screenshots/
 #
 # The Go side must be built after `make web`: the binary embeds whatever web/dist holds.
 

@@ -154,13 +154,16 @@ export async function startTaskline(devZone = 'UTC', env: Record<string, string>
 export const chromiumFlags = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'];
 
 /** A headless Chromium with a fresh profile, pinned to a time zone and a desktop viewport. */
-export async function launchBrowser(timezoneId: string): Promise<{ context: BrowserContext; close(): Promise<void> }> {
+export async function launchBrowser(
+  timezoneId: string,
+  extraArgs: string[] = [],
+): Promise<{ context: BrowserContext; close(): Promise<void> }> {
   const profile = mkdtempSync(join(tmpdir(), 'taskline-chromium-'));
   // Playwright passes the profile as --user-data-dir itself; it refuses the flag in args.
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
     headless: true,
-    args: chromiumFlags,
+    args: [...chromiumFlags, ...extraArgs],
     viewport: { width: 1280, height: 800 },
     timezoneId,
     locale: 'en-GB',
