@@ -3,9 +3,11 @@
 // it the way an operator and an attacker would, and prints a markdown table of what a
 // user would notice: acknowledged writes lost, duplicates, recovery time, 5xx answers to
 // bad input, and the delay of normal users' events while poison events flow. A
-// time-boxed native Go fuzz run of the API and the task rules closes it.
+// time-boxed native Go fuzz run of the API and the task rules closes it. With -stack dapr
+// (or all, what make chaos runs) it breaks the daprd stack too (dapr.go) and prints a
+// second table.
 //
-//	go run ./test/e2e/cmd/chaos [-root .] [-fuzztime 5s] [-load 3s]
+//	go run ./test/e2e/cmd/chaos [-root .] [-stack local|dapr|all] [-fuzztime 5s] [-load 3s] [-outage 30s]
 //
 // It needs the PostgreSQL server binaries (initdb, pg_ctl), like `make run`, and talks to
 // 127.0.0.1 only. It exits non-zero when a figure misses its target.
