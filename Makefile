@@ -3,7 +3,7 @@
 #   make run     the local all-in-one binary on :8080 (own Postgres in ./.data unless DATABASE_URL)
 #   make test    go vet + every module's tests against a throwaway Postgres, -race on the
 #                concurrent packages (mk/race.mk), the manifest checks, the web app's unit tests
-#   make chaos   the fault suite against the local binary (mk/chaos.mk); not part of make test
+#   make chaos   the fault suite against the local binary and the daprd stack (mk/chaos.mk); not part of make test
 #   make e2e     the production-shaped run: each function behind a real daprd, Kafka-protocol broker
 #   make bench   the benchmark table (bench/README.md)
 #   make build   every function binary into bin/

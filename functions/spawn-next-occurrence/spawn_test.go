@@ -397,3 +397,23 @@ func TestMalformedEvents(t *testing.T) {
 		t.Fatalf("task.created: %v", err)
 	}
 }
+
+// A daily task stored before due dates were bounded (due 9999-12-31) is completed: its next
+// instance cannot be built, ever. The event is malformed (dead-lettered at once), not
+// retried: a retried event holds up every other user on its partition.
+func TestNextInstanceOutsideTheRangeIsPermanent(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, "UTC", at(t, "2026-06-01 08:00", "UTC"))
+	ctx := context.Background()
+	task := e.create(todo.TaskChanges{Recurrence: todo.Some(todo.Daily), DueDate: todo.Some(at(t, "2026-06-01 10:00", "UTC"))})
+	if _, err := e.store.Pool().Exec(ctx, `UPDATE tasks SET due_date = '9999-12-31T09:00:00Z', recurrence_anchor = '9999-12-31T09:00:00' WHERE id = $1`, task.ID); err != nil {
+		t.Fatal(err)
+	}
+	ev := e.complete(task.ID)
+	if _, err := e.fn.Handle(ctx, ev.Event); !runtime.IsMalformed(err) {
+		t.Fatalf("Handle returned %v; want a malformed-event error (dead letter, no retries)", err)
+	}
+	if next := e.successor(task.ID); next != nil {
+		t.Fatalf("spawned %+v due after 9999", next)
+	}
+}

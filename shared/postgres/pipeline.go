@@ -105,6 +105,13 @@ func (s *Store) SpawnNextOccurrence(ctx context.Context, consumer, eventID, user
 			skip = SkipSeriesEnded
 			return nil
 		}
+		if err := todo.CheckInstant("due_date", due); err != nil {
+			// A task stored before the bound (e.g. due 9999-12-31) whose next instance falls
+			// outside it can never be built: permanent, so the event is dead-lettered at once
+			// instead of retried (a retried event holds up its partition for everyone on it).
+			return todo.Errorf(todo.Unprocessable, "due_date", "the next instance of task %d would be due %s, outside the accepted range (%s)",
+				taskID, due.UTC().Format("2006-01-02"), todo.InstantRange)
+		}
 		next := cur
 		next.DueDate = &due
 		w := anchor.Wall()

@@ -41,6 +41,9 @@ type App struct {
 	MetricsURL string
 
 	app, daprd *process
+	// binary and env start the app again after Kill (Restart).
+	binary     string
+	env        []string
 	logf       func(format string, args ...any)
 	stopOnce   sync.Once
 	stopErr    error
@@ -93,7 +96,8 @@ func (s *Stack) StartApp(appID, binary string, env ...string) *App {
 	if u := s.DatabaseURL(); u != "" {
 		appEnv = append(appEnv, "DATABASE_URL="+u)
 	}
-	p, err := startProcess(appID, binary, nil, append(append(appEnv, tokens...), env...), filepath.Join(s.logDir, appID+".log"))
+	a.binary, a.env = binary, append(append(appEnv, tokens...), env...)
+	p, err := startProcess(appID, binary, nil, a.env, filepath.Join(s.logDir, appID+".log"))
 	if err != nil {
 		s.t.Fatal(err)
 	}
@@ -182,6 +186,25 @@ func (a *App) stop() error {
 func (a *App) Kill() {
 	a.killed.Store(true)
 	a.app.kill()
+}
+
+// Restart starts the app process again after Kill, with the same binary, port and
+// environment, and waits until it is healthy; its daprd, left running, reaches it on the
+// same port. Its log is appended to the same file.
+func (a *App) Restart() error {
+	if done, _ := a.app.exited(); !done {
+		return fmt.Errorf("restarting %s: it is still running", a.ID)
+	}
+	p, err := startProcess(a.ID, a.binary, nil, a.env, a.app.logPath)
+	if err != nil {
+		return err
+	}
+	a.app = p
+	a.killed.Store(false)
+	if err := waitHealthy(a.URL+"/healthz", appReadyTimeout, p); err != nil {
+		return fmt.Errorf("app %s not healthy after restart: %w", a.ID, err)
+	}
+	return nil
 }
 
 // Logs are the paths of the app's and the sidecar's log files.

@@ -17,6 +17,22 @@ func (s *Stack) StopBroker() {
 	s.broker.Close()
 }
 
+// PauseBroker makes the Stack's broker unreachable until ResumeBroker, as a broker that is
+// down but keeps its log (a Kafka broker restarted with its disk): every request closes
+// its client's connection. Unlike StopBroker, nothing produced before is lost.
+func (s *Stack) PauseBroker() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.broker.Pause()
+}
+
+// ResumeBroker ends PauseBroker; clients reconnect on their own.
+func (s *Stack) ResumeBroker() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.broker.Resume()
+}
+
 // RestartBroker starts a fresh broker on the stopped one's address, with Taskline's topics
 // created again and empty (kfake keeps everything in memory). Clients reconnect to the same
 // address on their own. When the Stack's test ends, its apps are stopped before this broker

@@ -24,7 +24,8 @@ type process struct {
 // startProcess runs path with args and env (appended to this process's environment;
 // later entries win) and returns once it has been started.
 func startProcess(name, path string, args, env []string, logPath string) (*process, error) {
-	f, err := os.Create(logPath)
+	// Appended to: a restarted app (App.Restart) keeps its earlier log.
+	f, err := os.OpenFile(logPath, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("creating log file for %s: %w", name, err)
 	}

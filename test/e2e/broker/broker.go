@@ -7,10 +7,14 @@
 package broker
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
+	"sync"
+	"sync/atomic"
 
 	"github.com/twmb/franz-go/pkg/kfake"
+	"github.com/twmb/franz-go/pkg/kmsg"
 )
 
 // Topic is a Kafka topic the broker creates at start.
@@ -34,6 +38,9 @@ var Topics = []Topic{
 type Broker struct {
 	cluster *kfake.Cluster
 	addr    string
+
+	paused      atomic.Bool
+	controlOnce sync.Once
 }
 
 // Start listens on 127.0.0.1:port (0 picks a free port) and creates Topics.
@@ -66,3 +73,26 @@ func (b *Broker) Addr() string { return b.addr }
 
 // Close stops the broker and drops all its data. It is safe to call more than once.
 func (b *Broker) Close() { b.cluster.Close() }
+
+// errDown is what every request gets while the broker is paused: kfake closes the
+// client's connection.
+var errDown = errors.New("broker paused")
+
+// Pause makes the broker unreachable, as a broker that is down but keeps its log on disk:
+// every request closes its client's connection, until Resume. What was produced before
+// stays and is served again after Resume.
+func (b *Broker) Pause() {
+	b.paused.Store(true)
+	b.controlOnce.Do(func() {
+		b.cluster.Control(func(kmsg.Request) (kmsg.Response, error, bool) {
+			b.cluster.KeepControl()
+			if b.paused.Load() {
+				return nil, errDown, true
+			}
+			return nil, nil, false
+		})
+	})
+}
+
+// Resume ends Pause: clients reconnect on their own.
+func (b *Broker) Resume() { b.paused.Store(false) }

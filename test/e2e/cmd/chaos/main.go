@@ -3,9 +3,11 @@
 // it the way an operator and an attacker would, and prints a markdown table of what a
 // user would notice: acknowledged writes lost, duplicates, recovery time, 5xx answers to
 // bad input, and the delay of normal users' events while poison events flow. A
-// time-boxed native Go fuzz run of the API and the task rules closes it.
+// time-boxed native Go fuzz run of the API and the task rules closes it. With -stack dapr
+// (or all, what make chaos runs) it breaks the daprd stack too (dapr.go) and prints a
+// second table.
 //
-//	go run ./test/e2e/cmd/chaos [-root .] [-fuzztime 5s] [-load 3s]
+//	go run ./test/e2e/cmd/chaos [-root .] [-stack local|dapr|all] [-fuzztime 5s] [-load 3s] [-outage 30s]
 //
 // It needs the PostgreSQL server binaries (initdb, pg_ctl), like `make run`, and talks to
 // 127.0.0.1 only. It exits non-zero when a figure misses its target.
@@ -47,6 +49,8 @@ var (
 	root     = flag.String("root", ".", "repository root")
 	fuzztime = flag.Duration("fuzztime", 5*time.Second, "fuzzing time per target (0 skips fuzzing)")
 	loadFor  = flag.Duration("load", 3*time.Second, "load before each fault")
+	stack    = flag.String("stack", "local", "what to break: local (bin/taskline serve), dapr (each function behind its own daprd) or all (both, one table each)")
+	outage   = flag.Duration("outage", 30*time.Second, "how long the broker stays down (daprd stack)")
 )
 
 // row is one line of the result table.
@@ -72,34 +76,83 @@ func main() {
 
 func run() error {
 	ctx := context.Background()
+	var local, dapr []row
+	var errs []error
+	if *stack == "local" || *stack == "all" {
+		rows, err := runLocal(ctx)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("local binary: %w", err))
+		}
+		local = rows
+	}
+	if *stack == "dapr" || *stack == "all" {
+		rows, err := runDapr(ctx)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("daprd stack: %w", err))
+		}
+		dapr = rows
+	}
+	if *stack != "local" && *stack != "dapr" && *stack != "all" {
+		return fmt.Errorf("-stack %q: want local, dapr or all", *stack)
+	}
+	if len(local) > 0 && !printTable("local binary (bin/taskline serve)", local) {
+		errs = append(errs, errors.New("local binary: a scenario missed its target (see the table)"))
+	}
+	if len(dapr) > 0 && !printTable("daprd stack (each function behind its own daprd, kfake broker)", dapr) {
+		errs = append(errs, errors.New("daprd stack: a scenario missed its target (see the table)"))
+	}
+	return errors.Join(errs...)
+}
+
+// printTable prints rows as a markdown table titled for what was broken and reports
+// whether every scenario met its target.
+func printTable(title string, rows []row) bool {
+	host, _ := os.Hostname()
+	fmt.Printf("\n### make chaos, %s, %s, %s (%d CPUs)\n\n", title, time.Now().UTC().Format("2006-01-02 15:04 UTC"), host, cpus())
+	fmt.Println("| scenario | acknowledged writes | lost | duplicates | recovery | 5xx to bad input | normal users' delay | notes | pass |")
+	fmt.Println("|---|---|---|---|---|---|---|---|---|")
+	ok := true
+	for _, r := range rows {
+		mark := "yes"
+		if !r.pass {
+			mark, ok = "**no**", false
+		}
+		fmt.Printf("| %s | %d | %d | %d | %s | %s | %s | %s | %s |\n", r.scenario, r.acked, r.lost, r.dups, or(r.recovery), or(r.fiveXX), or(r.delay), r.notes, mark)
+	}
+	return ok
+}
+
+// runLocal breaks bin/taskline serve.
+func runLocal(ctx context.Context) ([]row, error) {
 	fmt.Println("building bin/taskline ...")
 	build := exec.Command("go", "build", "-o", "bin/taskline", "./cmd/taskline")
 	build.Dir, build.Stdout, build.Stderr = *root, os.Stderr, os.Stderr
 	if err := build.Run(); err != nil {
-		return fmt.Errorf("building: %w", err)
+		return nil, fmt.Errorf("building: %w", err)
 	}
 	smtp, err := mailtest.Start()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer smtp.Close()
 	dir, err := os.MkdirTemp("", "taskline-chaos-")
 	if err != nil {
-		return err
+		return nil, err
 	}
 	os.Chmod(dir, 0o755) // under root the server runs as postgres and must reach it
 	defer os.RemoveAll(dir)
 	s := &service{bin: filepath.Join(*root, "bin/taskline"), dir: dir, smtp: smtp, port: freePort()}
 	defer s.stop()
 	if s.firstStart, err = s.start(); err != nil {
-		return err
+		return nil, err
 	}
 	if s.pool, err = s.openDB(ctx); err != nil {
-		return err
+		return nil, err
 	}
 
 	var rows []row
-	for _, sc := range []func(context.Context) row{s.killNine, s.databaseOutage, s.smtpFaults, s.poison, s.badInput} {
+	for _, sc := range []func(context.Context) row{s.killNine, s.databaseOutage, s.smtpFaults,
+		func(ctx context.Context) row { return poison(ctx, s, s.pool) }, s.badInput} {
 		r := sc(ctx)
 		fmt.Printf("  %s: done\n", r.scenario)
 		rows = append(rows, r)
@@ -107,22 +160,7 @@ func run() error {
 	if *fuzztime > 0 {
 		rows = append(rows, fuzz(*root, *fuzztime))
 	}
-	host, _ := os.Hostname()
-	fmt.Printf("\n### make chaos, %s, %s (%d CPUs)\n\n", time.Now().UTC().Format("2006-01-02 15:04 UTC"), host, cpus())
-	fmt.Println("| scenario | acknowledged writes | lost | duplicates | recovery | 5xx to bad input | normal users' delay | notes | pass |")
-	fmt.Println("|---|---|---|---|---|---|---|---|---|")
-	failed := false
-	for _, r := range rows {
-		mark := "yes"
-		if !r.pass {
-			mark, failed = "**no**", true
-		}
-		fmt.Printf("| %s | %d | %d | %d | %s | %s | %s | %s | %s |\n", r.scenario, r.acked, r.lost, r.dups, or(r.recovery), or(r.fiveXX), or(r.delay), r.notes, mark)
-	}
-	if failed {
-		return errors.New("a scenario missed its target (see the table)")
-	}
-	return nil
+	return rows, nil
 }
 
 func or(s string) string {
@@ -234,8 +272,20 @@ func token(user string) string {
 	return t
 }
 
-// call sends a JSON request as user and returns the status and decoded body.
+// api is what the load and the poison scenario talk to: the local binary, or the
+// functions of the daprd stack.
+type api interface {
+	// call sends a JSON request as user and returns the status and decoded body.
+	call(user, method, path string, body any) (int, map[string]any, http.Header)
+}
+
 func (s *service) call(user, method, path string, body any) (int, map[string]any, http.Header) {
+	return doCall(&s.client, s.url(path), user, method, body)
+}
+
+// doCall sends a JSON request to url as user and returns the status and decoded body
+// (status 0 when nothing answered).
+func doCall(client *http.Client, url, user, method string, body any) (int, map[string]any, http.Header) {
 	var rd io.Reader
 	switch b := body.(type) {
 	case nil:
@@ -245,12 +295,12 @@ func (s *service) call(user, method, path string, body any) (int, map[string]any
 		j, _ := json.Marshal(b)
 		rd = bytes.NewReader(j)
 	}
-	req, _ := http.NewRequest(method, s.url(path), rd)
+	req, _ := http.NewRequest(method, url, rd)
 	if user != "" {
 		req.Header.Set("Authorization", "Bearer "+token(user))
 	}
 	req.Header.Set("Content-Type", "application/json")
-	res, err := s.client.Do(req)
+	res, err := client.Do(req)
 	if err != nil {
 		return 0, nil, nil
 	}
@@ -274,7 +324,7 @@ type load struct {
 	wg         sync.WaitGroup
 }
 
-func (s *service) startLoad(users int, prefix string) *load {
+func startLoad(s api, users int, prefix string) *load {
 	l := &load{statuses: map[int]int{}}
 	due := time.Now().Add(26 * time.Hour).UTC().Format(time.RFC3339)
 	for w := range users {
@@ -330,35 +380,47 @@ func (l *load) end() { l.stop.Store(true); l.wg.Wait() }
 
 // verify counts acknowledged creates missing from the database, acknowledged completions
 // of recurring tasks that got no next instance within wait, and duplicate next instances.
-func (s *service) verify(ctx context.Context, l *load, wait time.Duration) (lost, dups int, err error) {
+func verify(ctx context.Context, pool *pgxpool.Pool, l *load, wait time.Duration) (lost, dups int, err error) {
+	l.mu.Lock()
+	created, completed := slices.Clone(l.created), slices.Clone(l.completed)
+	l.mu.Unlock()
 	var missing int
-	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM unnest($1::bigint[]) AS a(id) WHERE NOT EXISTS (SELECT 1 FROM tasks t WHERE t.id = a.id)`,
-		l.created).Scan(&missing); err != nil {
+	if err := pool.QueryRow(ctx, `SELECT count(*) FROM unnest($1::bigint[]) AS a(id) WHERE NOT EXISTS (SELECT 1 FROM tasks t WHERE t.id = a.id)`,
+		created).Scan(&missing); err != nil {
 		return 0, 0, err
 	}
-	var orphans int
-	for deadline := time.Now().Add(wait); ; {
-		if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM unnest($1::bigint[]) AS a(id) WHERE NOT EXISTS (SELECT 1 FROM tasks t WHERE t.spawned_from = a.id)`,
-			l.completed).Scan(&orphans); err != nil {
-			return 0, 0, err
-		}
-		if orphans == 0 || time.Now().After(deadline) {
-			break
-		}
-		time.Sleep(200 * time.Millisecond)
+	orphans, _, err := drain(ctx, pool, completed, wait)
+	if err != nil {
+		return 0, 0, err
 	}
 	// spawned_from is unique, so duplicates would be a second instance of the same series
 	// for the same due date.
-	if err := s.pool.QueryRow(ctx, `SELECT coalesce(sum(n - 1), 0) FROM (SELECT count(*) AS n FROM tasks WHERE spawned_from IS NOT NULL
+	if err := pool.QueryRow(ctx, `SELECT coalesce(sum(n - 1), 0) FROM (SELECT count(*) AS n FROM tasks WHERE spawned_from IS NOT NULL
 		GROUP BY user_id, title, due_date HAVING count(*) > 1) d`).Scan(&dups); err != nil {
 		return 0, 0, err
 	}
 	return missing + orphans, dups, nil
 }
 
+// drain waits up to wait until every completion in completed has its next instance and
+// returns how many still have none and how long the wait took.
+func drain(ctx context.Context, pool *pgxpool.Pool, completed []int64, wait time.Duration) (orphans int, took time.Duration, err error) {
+	t0 := time.Now()
+	for deadline := t0.Add(wait); ; {
+		if err := pool.QueryRow(ctx, `SELECT count(*) FROM unnest($1::bigint[]) AS a(id) WHERE NOT EXISTS (SELECT 1 FROM tasks t WHERE t.spawned_from = a.id)`,
+			completed).Scan(&orphans); err != nil {
+			return 0, 0, err
+		}
+		if orphans == 0 || time.Now().After(deadline) {
+			return orphans, time.Since(t0), nil
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
 func (s *service) killNine(ctx context.Context) row {
 	r := row{scenario: "kill -9 under load, restart"}
-	l := s.startLoad(8, "k")
+	l := startLoad(s, 8, "k")
 	time.Sleep(*loadFor)
 	s.cmd.Process.Signal(syscall.SIGKILL) // Postgres, in its own process group, stays: orphaned
 	time.Sleep(300 * time.Millisecond)
@@ -375,7 +437,7 @@ func (s *service) killNine(ctx context.Context) row {
 		return r
 	}
 	r.recovery = fmt.Sprintf("%.1f s to ready (first start with initdb: %.1f s)", took.Seconds(), s.firstStart.Seconds())
-	lost, dups, err := s.verify(ctx, l, 30*time.Second)
+	lost, dups, err := verify(ctx, s.pool, l, 30*time.Second)
 	if err != nil {
 		r.notes = err.Error()
 		return r
@@ -388,7 +450,7 @@ func (s *service) killNine(ctx context.Context) row {
 
 func (s *service) databaseOutage(ctx context.Context) row {
 	r := row{scenario: "Postgres stopped 10 s under load"}
-	l := s.startLoad(8, "d")
+	l := startLoad(s, 8, "d")
 	time.Sleep(*loadFor)
 	pid, _, err := s.pidFile()
 	if err != nil {
@@ -424,7 +486,7 @@ func (s *service) databaseOutage(ctx context.Context) row {
 		r.notes = err.Error()
 		return r
 	}
-	lost, dups, err := s.verify(ctx, l, 30*time.Second)
+	lost, dups, err := verify(ctx, s.pool, l, 30*time.Second)
 	if err != nil {
 		r.notes = err.Error()
 		return r
@@ -638,7 +700,7 @@ func (s *service) smtpFaults(ctx context.Context) row {
 // poison: one user's completions whose next instance can never be built (a daily task
 // due 9999-12-31, written straight into the database as rows from before the date bound
 // would be), mixed with other users completing recurring tasks: theirs must not wait.
-func (s *service) poison(ctx context.Context) row {
+func poison(ctx context.Context, s api, pool *pgxpool.Pool) row {
 	r := row{scenario: "poison events from one user + normal traffic"}
 	due := time.Now().Add(26 * time.Hour).UTC().Format(time.RFC3339)
 	var bad []int64
@@ -648,7 +710,7 @@ func (s *service) poison(ctx context.Context) row {
 			bad = append(bad, int64(out["id"].(float64)))
 		}
 	}
-	if _, err := s.pool.Exec(ctx, `UPDATE tasks SET due_date = '9999-12-31T09:00:00Z', recurrence_anchor = '9999-12-31T09:00:00' WHERE id = ANY($1)`, bad); err != nil {
+	if _, err := pool.Exec(ctx, `UPDATE tasks SET due_date = '9999-12-31T09:00:00Z', recurrence_anchor = '9999-12-31T09:00:00' WHERE id = ANY($1)`, bad); err != nil {
 		r.notes = err.Error()
 		return r
 	}
@@ -681,7 +743,7 @@ func (s *service) poison(ctx context.Context) row {
 				found := false
 				for time.Since(acked) < 10*time.Second {
 					var n int
-					s.pool.QueryRow(ctx, `SELECT count(*) FROM tasks WHERE spawned_from = $1`, id).Scan(&n)
+					pool.QueryRow(ctx, `SELECT count(*) FROM tasks WHERE spawned_from = $1`, id).Scan(&n)
 					if n > 0 {
 						found = true
 						break
@@ -702,7 +764,7 @@ func (s *service) poison(ctx context.Context) row {
 	slices.Sort(delays)
 	var maxAttempts, waiting int
 	var lastErr *string
-	s.pool.QueryRow(ctx, `SELECT coalesce(max(attempts), 0), count(*), max(last_error) FROM outbox WHERE partition_key = 'mallory' AND published_at IS NULL`).Scan(&maxAttempts, &waiting, &lastErr)
+	pool.QueryRow(ctx, `SELECT coalesce(max(attempts), 0), count(*), max(last_error) FROM outbox WHERE partition_key = 'mallory' AND published_at IS NULL`).Scan(&maxAttempts, &waiting, &lastErr)
 	why := ""
 	if lastErr != nil {
 		why = fmt.Sprintf(" (%.60s)", *lastErr)
