@@ -77,6 +77,18 @@ function waitForExit(child: ChildProcess, ms: number): Promise<boolean> {
  * to the binary's environment (CORS_ORIGINS, for example).
  */
 export async function startTaskline(devZone = 'UTC', env: Record<string, string> = {}): Promise<Taskline> {
+  // The port is free when picked but can be taken before the binary binds it (its own
+  // Postgres picks a free port too): then it starts again on another one.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(devZone, env);
+    } catch (err) {
+      if (attempt >= 3 || !String(err).includes('address already in use')) throw err;
+    }
+  }
+}
+
+async function startOnce(devZone: string, env: Record<string, string>): Promise<Taskline> {
   const bin = tasklineBinary();
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'taskline-e2e-'));
