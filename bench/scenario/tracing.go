@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"time"
 
-
 	"github.com/taskline/taskline/bench/load"
 	"github.com/taskline/taskline/bench/report"
 	"github.com/taskline/taskline/shared/telemetry/otlptest"
