@@ -398,18 +398,9 @@ func TestHangingMailServerDoesNotBlockCompletion(t *testing.T) {
 		defer close(done)
 		e.fn.Handle(context.Background(), fired[0].Event)
 	}()
-	// Wait until the delivery holds its lease (it is then talking to the server).
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		var leased bool
-		e.store.Pool().QueryRow(context.Background(), `SELECT leased_until IS NOT NULL FROM reminders WHERE id = $1`, r.ID).Scan(&leased)
-		if leased {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the delivery never leased the reminder")
-		}
-		time.Sleep(10 * time.Millisecond)
+	// Wait until the delivery is talking to the server (it holds its lease then).
+	if !e.smtp.WaitHanging(5 * time.Second) {
+		t.Fatal("the delivery never reached the mail server")
 	}
 	start := time.Now()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)

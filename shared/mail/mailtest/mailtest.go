@@ -43,6 +43,7 @@ type Server struct {
 	refuse error
 	notify chan struct{}
 	hang   chan struct{} // non-nil: MAIL FROM waits until it is closed
+	stuck  chan struct{} // a session began to wait on hang
 }
 
 // Start listens on a free port on 127.0.0.1. Stop it with Close.
@@ -51,7 +52,7 @@ func Start() (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("listening for SMTP: %w", err)
 	}
-	s := &Server{Addr: ln.Addr().String(), notify: make(chan struct{}, 1)}
+	s := &Server{Addr: ln.Addr().String(), notify: make(chan struct{}, 1), stuck: make(chan struct{}, 1)}
 	s.srv = smtp.NewServer(backend{s})
 	s.srv.Domain = "localhost"
 	s.srv.AllowInsecureAuth = true
@@ -103,6 +104,17 @@ func (s *Server) Hang(on bool) {
 	}
 }
 
+// WaitHanging waits until a sender is held by Hang (it has connected and sent MAIL FROM),
+// and reports whether one was within timeout.
+func (s *Server) WaitHanging(timeout time.Duration) bool {
+	select {
+	case <-s.stuck:
+		return true
+	case <-time.After(timeout):
+		return false
+	}
+}
+
 // Messages returns the messages accepted so far.
 func (s *Server) Messages() []Received {
 	s.mu.Lock()
@@ -151,6 +163,10 @@ func (x *session) Mail(from string, _ *smtp.MailOptions) error {
 	hang := x.s.hang
 	x.s.mu.Unlock()
 	if hang != nil {
+		select {
+		case x.s.stuck <- struct{}{}:
+		default:
+		}
 		<-hang
 	}
 	x.s.mu.Lock()
