@@ -16,9 +16,9 @@ package dapr
 import (
 	"context"
 	"crypto/subtle"
-	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/taskline/taskline/shared/event"
 	"google.golang.org/grpc/metadata"
 	"net/http"
 	"os"
@@ -83,11 +83,8 @@ func (c *Client) Publish(ctx context.Context, pubsub, topic string, cloudEvent [
 	// daprd writes its own trace context into the envelope it publishes, taken from the
 	// call's metadata (or a new trace when there is none): hand it the event's, so the
 	// consumer continues the producer's trace.
-	var head struct {
-		TraceParent string `json:"traceparent"`
-	}
-	if json.Unmarshal(cloudEvent, &head) == nil && head.TraceParent != "" {
-		ctx = metadata.AppendToOutgoingContext(ctx, "traceparent", head.TraceParent)
+	if tp := event.HeadOf(cloudEvent).TraceParent; tp != "" {
+		ctx = metadata.AppendToOutgoingContext(ctx, "traceparent", tp)
 	}
 	if err := cl.PublishEvent(ctx, pubsub, topic, cloudEvent, opts...); err != nil {
 		return fmt.Errorf("publishing to %s through dapr: %w", topic, err)

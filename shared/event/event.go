@@ -5,6 +5,7 @@ package event
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
@@ -88,6 +89,21 @@ func TraceParent(ctx context.Context) string {
 	c := propagation.MapCarrier{}
 	propagation.TraceContext{}.Inject(ctx, c)
 	return c["traceparent"]
+}
+
+// Head is what a publisher reads of a structured-mode event without decoding its data.
+type Head struct {
+	ID          string `json:"id"`
+	Type        string `json:"type"`
+	TraceParent string `json:"traceparent"`
+}
+
+// HeadOf reads the head of a structured-mode event's JSON (zero for JSON it cannot read:
+// the broker refuses such a row, not the reader).
+func HeadOf(raw []byte) Head {
+	var h Head
+	_ = json.Unmarshal(raw, &h)
+	return h
 }
 
 // Source returns the source recorded in ctx ("/functions/unknown" when none).

@@ -2,7 +2,6 @@ package outbox
 
 import (
 	"context"
-	"encoding/json"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/trace"
@@ -18,18 +17,17 @@ import (
 type traced struct{ Publisher }
 
 func (p traced) Publish(ctx context.Context, msgs []Message) []error {
-	spans := make([]trace.Span, len(msgs))
-	for i, m := range msgs {
-		var head struct {
-			TraceParent string `json:"traceparent"`
-			Type        string `json:"type"`
-			ID          string `json:"id"`
+	var spans []trace.Span
+	if telemetry.Tracing() {
+		// Reading each event's head costs a JSON scan per message: only when spans are kept.
+		spans = make([]trace.Span, len(msgs))
+		for i, m := range msgs {
+			h := event.HeadOf(m.Event)
+			_, spans[i] = telemetry.Start(event.WithTraceParent(ctx, h.TraceParent), "publish "+m.Topic,
+				trace.WithSpanKind(trace.SpanKindProducer), trace.WithAttributes(
+					attribute.String("messaging.operation.type", "send"), attribute.String("messaging.destination.name", m.Topic),
+					attribute.String("messaging.message.id", h.ID), attribute.String("cloudevents.event_type", h.Type)))
 		}
-		_ = json.Unmarshal(m.Event, &head) // a row the relay cannot read fails in the publisher
-		_, spans[i] = telemetry.Start(event.WithTraceParent(ctx, head.TraceParent), "publish "+m.Topic,
-			trace.WithSpanKind(trace.SpanKindProducer), trace.WithAttributes(
-				attribute.String("messaging.operation.type", "send"), attribute.String("messaging.destination.name", m.Topic),
-				attribute.String("messaging.message.id", head.ID), attribute.String("cloudevents.event_type", head.Type)))
 	}
 	errs := p.Publisher.Publish(ctx, msgs)
 	for i, m := range msgs {
@@ -42,7 +40,9 @@ func (p traced) Publish(ctx context.Context, msgs []Message) []error {
 			kind = "publish_failed"
 		}
 		telemetry.Published.WithLabelValues(m.Topic, kind).Inc()
-		telemetry.End(spans[i], err)
+		if spans != nil {
+			telemetry.End(spans[i], err)
+		}
 	}
 	return errs
 }

@@ -16,6 +16,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"sync/atomic"
 
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
@@ -82,8 +83,16 @@ func Setup(ctx context.Context, service string, o Options) (shutdown func(contex
 	}
 	tp := sdktrace.NewTracerProvider(append(opts, sdktrace.WithResource(res))...)
 	otel.SetTracerProvider(tp)
+	tracing.Store(true)
 	return tp.Shutdown, nil
 }
+
+// tracing is whether Setup installed a provider that keeps spans.
+var tracing atomic.Bool
+
+// Tracing reports whether spans are kept (exported, printed or recorded): work that only
+// feeds spans can be skipped otherwise.
+func Tracing() bool { return tracing.Load() }
 
 func endpoint() string {
 	if e := os.Getenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"); e != "" {
