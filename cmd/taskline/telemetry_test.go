@@ -42,7 +42,12 @@ func TestOneTracePerStory(t *testing.T) {
 		"due_date": time.Now().Add(time.Hour).Format(time.RFC3339)}).Expect(t, 201).Decode(t, &task)
 	l.api.DoHeader(l.user, "POST", l.path("/tasks/%d/complete", task.ID), nil,
 		http.Header{"Traceparent": {"00-" + completeTrace + "-00f067aa0ba902b7-01"}}).Expect(t, 200)
-	tr := waitTrace(t, rec, completeTrace, func(tr telemetry.Trace) bool { return has(tr, "INSERT tasks", "process ") != nil })
+	// Wait for every span asserted below: the consume's ends after the handler's metrics,
+	// and the in-process bus ends the publish's after the consumer.
+	tr := waitTrace(t, rec, completeTrace, func(tr telemetry.Trace) bool {
+		return has(tr, "INSERT tasks", "process ") != nil && has(tr, "process ", event.TaskCompleted) != nil &&
+			has(tr, "publish "+event.TopicTasks, "") != nil
+	})
 	complete := has(tr, "POST /api/{user_id}/tasks/{id}/complete", "")
 	publish := has(tr, "publish "+event.TopicTasks, "")
 	process := has(tr, "process ", event.TaskCompleted)
@@ -68,7 +73,10 @@ func TestOneTracePerStory(t *testing.T) {
 	if got := l.smtp.Wait(1, 10*time.Second); len(got) != 1 {
 		t.Fatalf("%d emails; want the reminder's", len(got))
 	}
-	tr = waitTrace(t, rec, remindTrace, func(tr telemetry.Trace) bool { return has(tr, "smtp send", "") != nil })
+	tr = waitTrace(t, rec, remindTrace, func(tr telemetry.Trace) bool {
+		return has(tr, "smtp send", "") != nil && has(tr, "process ", event.ReminderTriggered) != nil &&
+			has(tr, "POST /api/{user_id}/reminders", "") != nil
+	})
 	if has(tr, "POST /api/{user_id}/reminders", "") == nil || has(tr, "process ", event.ReminderTriggered) == nil {
 		t.Errorf("the reminder's trace lacks the scheduling request or send-email's consume:\n%s", names(tr))
 	}
@@ -122,17 +130,18 @@ func TestOneTracePerStory(t *testing.T) {
 func waitTrace(t *testing.T, rec *telemetry.Recorder, id string, ok func(telemetry.Trace) bool) telemetry.Trace {
 	t.Helper()
 	var last telemetry.Trace
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		for _, tr := range rec.Traces() {
+	done := rec.Wait(10*time.Second, func(traces []telemetry.Trace) bool {
+		for _, tr := range traces {
 			if tr.ID == id {
 				last = tr
-				if ok(tr) {
-					return tr
-				}
+				return ok(tr)
 			}
 		}
+		return false
+	})
+	if !done {
+		t.Fatalf("trace %s did not complete in 10s; it has:\n%s", id, names(last))
 	}
-	t.Fatalf("trace %s did not complete in 10s; it has:\n%s", id, names(last))
 	return last
 }
 

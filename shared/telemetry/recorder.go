@@ -19,9 +19,10 @@ import (
 type Recorder struct {
 	max, maxSpans int
 
-	mu     sync.Mutex
-	traces map[trace.TraceID]*Trace
-	order  []trace.TraceID // oldest first
+	mu      sync.Mutex
+	traces  map[trace.TraceID]*Trace
+	order   []trace.TraceID // oldest first
+	changed chan struct{}   // closed (and replaced) when a span is recorded
 }
 
 // Trace is one recorded trace.
@@ -39,7 +40,7 @@ type Span struct {
 
 // NewRecorder keeps the latest traces (at most 500 spans each).
 func NewRecorder(traces int) *Recorder {
-	return &Recorder{max: traces, maxSpans: 500, traces: map[trace.TraceID]*Trace{}}
+	return &Recorder{max: traces, maxSpans: 500, traces: map[trace.TraceID]*Trace{}, changed: make(chan struct{})}
 }
 
 // OnStart implements sdktrace.SpanProcessor.
@@ -78,6 +79,27 @@ func (r *Recorder) OnEnd(s sdktrace.ReadOnlySpan) {
 	}
 	if len(t.Spans) < r.maxSpans {
 		t.Spans = append(t.Spans, sp)
+	}
+	close(r.changed)
+	r.changed = make(chan struct{})
+}
+
+// Wait waits until ok holds for the recorded traces (newest first), checking each time a
+// span is recorded, and reports whether it did within timeout.
+func (r *Recorder) Wait(timeout time.Duration, ok func([]Trace) bool) bool {
+	deadline := time.After(timeout)
+	for {
+		r.mu.Lock()
+		changed := r.changed
+		r.mu.Unlock()
+		if ok(r.Traces()) {
+			return true
+		}
+		select {
+		case <-changed:
+		case <-deadline:
+			return false
+		}
 	}
 }
 
