@@ -18,9 +18,13 @@ import (
 	"time"
 )
 
+// ImageBuildTags are the build tags of the shipped images and Lambda bundles (mk/deploy.mk
+// DEPLOY_TAGS): the time zone database inside the binary, no Lambda RPC server.
+const ImageBuildTags = "lambda.norpc,timetzdata"
+
 // Build compiles main packages (import paths relative to root, the workspace) into dir the
-// way the Makefile's `build` target does (CGO off, -trimpath, stripped), so start times and
-// sizes are those of the shipped binaries. Each package is built on its own, so one that
+// way `make images` builds the binaries it puts in the images (CGO off, -trimpath, stripped,
+// ImageBuildTags), so start times, sizes and memory are those of the shipped binaries. Each package is built on its own, so one that
 // does not compile (another engineer's work in progress) costs only its own figures: the
 // returned map holds the error of each package that failed.
 func Build(ctx context.Context, root, dir string, pkgs ...string) map[string]error {
@@ -36,7 +40,7 @@ func Build(ctx context.Context, root, dir string, pkgs ...string) map[string]err
 				// A generated input (web/dist) may be mid-rewrite by a concurrent build.
 				time.Sleep(3 * time.Second)
 			}
-			cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", "-ldflags", "-s -w", "-o", filepath.Join(dir, path.Base(pkg)), pkg)
+			cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", "-tags", ImageBuildTags, "-ldflags", "-s -w", "-o", filepath.Join(dir, path.Base(pkg)), pkg)
 			cmd.Dir = root
 			cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 			var out []byte
@@ -148,23 +152,29 @@ func (p *Proc) Stop(grace time.Duration) error {
 }
 
 // RSS is the resident set size of the process in bytes (Linux).
-func (p *Proc) RSS() (int64, error) {
-	f, err := os.Open(fmt.Sprintf("/proc/%d/status", p.PID()))
+func (p *Proc) RSS() (int64, error) { return ProcMemory(p.PID(), "VmRSS") }
+
+// PeakRSS is the highest resident set size the process has had so far (VmHWM), in bytes.
+func (p *Proc) PeakRSS() (int64, error) { return ProcMemory(p.PID(), "VmHWM") }
+
+// ProcMemory reads one memory field of /proc/PID/status ("VmRSS", "VmHWM"), in bytes.
+func ProcMemory(pid int, field string) (int64, error) {
+	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
-		return 0, fmt.Errorf("reading RSS of %s: %w", p.Name, err)
+		return 0, fmt.Errorf("reading %s of process %d: %w", field, pid, err)
 	}
 	defer f.Close()
 	s := bufio.NewScanner(f)
 	for s.Scan() {
-		if v, ok := strings.CutPrefix(s.Text(), "VmRSS:"); ok {
+		if v, ok := strings.CutPrefix(s.Text(), field+":"); ok {
 			kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
 			if err != nil {
-				return 0, fmt.Errorf("parsing VmRSS %q: %w", v, err)
+				return 0, fmt.Errorf("parsing %s %q: %w", field, v, err)
 			}
 			return kb * 1024, nil
 		}
 	}
-	return 0, fmt.Errorf("no VmRSS for %s", p.Name)
+	return 0, fmt.Errorf("no %s for process %d", field, pid)
 }
 
 // LogTail returns the last n bytes of the process log.

@@ -78,15 +78,16 @@ func Tracing(dur time.Duration, starts int) Scenario {
 		env := []string{"DATABASE_URL=" + e.DatabaseURL, "JWT_SECRET=" + string(e.Secret)}
 		var withOut, with []time.Duration
 		for range starts {
-			d, _, err := startOnce(e, fn, env, false)
+			plain, err := startOnce(e, fn, env, false)
 			if err != nil {
 				return nil, err
 			}
-			withOut = append(withOut, d)
-			if d, _, err = startOnce(e, fn, append(env, otel...), false); err != nil {
+			withOut = append(withOut, plain.healthy)
+			traced, err := startOnce(e, fn, append(env, otel...), false)
+			if err != nil {
 				return nil, err
 			}
-			with = append(with, d)
+			with = append(with, traced.healthy)
 		}
 		medOff, medOn := load.Sorted(withOut).Quantile(0.5), load.Sorted(with).Quantile(0.5)
 		figs = append(figs,
