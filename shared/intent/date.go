@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/olebedev/when/rules"
@@ -46,26 +47,30 @@ type dateOpts struct {
 
 var whenOpts = &rules.Options{Distance: 5, MatchByOrder: true}
 
-// The library's rules are built once; each rule holds a compiled regular expression.
-var dateRules = []dateRule{
-	{rule: isoRule, exclusive: true, keys: keys("-")},
-	{rule: en.Weekday(rules.Override), ok: weekdayOK, keys: keys("sun", "mon", "tue", "wed", "thu", "fri", "sat")},
-	{rule: en.CasualDate(rules.Override), ok: casualDateOK, kind: ruleToday, keys: keys("today", "tonight", "night", "tomorrow", "tmr", "yesterday")},
-	{rule: en.CasualTime(rules.Override), keys: keys("morning", "afternoon", "evening", "noon")},
-	{rule: en.Hour(rules.Override), ok: hourOK, keys: keys("am", "pm", "a.", "p.")},
-	{rule: en.HourMinute(rules.Override), ok: hourMinuteOK, keys: keys(":", "-", "：")},
-	{rule: atHourRule, ok: atHourOK, keys: keys("at", "@")},
-	{rule: en.Deadline(rules.Override), keys: keys("in")},
-	{rule: en.PastTime(rules.Override), keys: keys("ago")},
-	{rule: en.ExactMonthDate(rules.Override), ok: monthDateOK, kind: ruleMonthDate,
-		keys: keys("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")},
-	{rule: common.SlashDMY(rules.Override), ok: slashOK, apply: slashApply, keys: keys("/", "\\")},
-	{rule: theOrdinalRule, keys: keys("the")},
-	{rule: inMonthsRule, keys: keys("month", "year")},
-	{rule: periodRule, keys: keys("week", "month", "year")},
-	{rule: endOfRule, kind: ruleToday, keys: keys("end", "eod", "eow", "eom", "eoy")},
-	{rule: yearRule, kind: ruleYear, keys: keys("19", "20")},
-}
+// The library's rules are built once, on the first parse (each holds a compiled regular
+// expression, and building them all took milliseconds of every start of a function that
+// links the parser, such as create-task, whether or not it ever parses text).
+var dateRules = sync.OnceValue(func() []dateRule {
+	return []dateRule{
+		{rule: isoRule(), exclusive: true, keys: keys("-")},
+		{rule: en.Weekday(rules.Override), ok: weekdayOK, keys: keys("sun", "mon", "tue", "wed", "thu", "fri", "sat")},
+		{rule: en.CasualDate(rules.Override), ok: casualDateOK, kind: ruleToday, keys: keys("today", "tonight", "night", "tomorrow", "tmr", "yesterday")},
+		{rule: en.CasualTime(rules.Override), keys: keys("morning", "afternoon", "evening", "noon")},
+		{rule: en.Hour(rules.Override), ok: hourOK, keys: keys("am", "pm", "a.", "p.")},
+		{rule: en.HourMinute(rules.Override), ok: hourMinuteOK, keys: keys(":", "-", "：")},
+		{rule: atHourRule(), ok: atHourOK, keys: keys("at", "@")},
+		{rule: en.Deadline(rules.Override), keys: keys("in")},
+		{rule: en.PastTime(rules.Override), keys: keys("ago")},
+		{rule: en.ExactMonthDate(rules.Override), ok: monthDateOK, kind: ruleMonthDate,
+			keys: keys("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")},
+		{rule: common.SlashDMY(rules.Override), ok: slashOK, apply: slashApply, keys: keys("/", "\\")},
+		{rule: theOrdinalRule(), keys: keys("the")},
+		{rule: inMonthsRule(), keys: keys("month", "year")},
+		{rule: periodRule(), keys: keys("week", "month", "year")},
+		{rule: endOfRule(), kind: ruleToday, keys: keys("end", "eod", "eow", "eom", "eoy")},
+		{rule: yearRule(), kind: ruleYear, keys: keys("19", "20")},
+	}
+})
 
 // dateHit is a date phrase found in the text, not yet resolved to an instant.
 type dateHit struct {
@@ -91,7 +96,7 @@ func (s *scan) findDate(from, to int, o dateOpts) (dateHit, bool) {
 	scratch := []byte(string(s.seen[from:to]))
 	lower := s.lower[from:to]
 	var ms []ruleMatch
-	for i, r := range dateRules {
+	for i, r := range dateRules() {
 		if !r.exclusive || !possible(r.keys, lower) {
 			continue
 		}
@@ -103,7 +108,7 @@ func (s *scan) findDate(from, to int, o dateOpts) (dateHit, bool) {
 		}
 	}
 	text := string(scratch)
-	for i, r := range dateRules {
+	for i, r := range dateRules() {
 		if r.exclusive || !possible(r.keys, lower) {
 			continue
 		}
@@ -190,7 +195,7 @@ func (s *scan) compose(ms []ruleMatch, from, end int) (dateHit, bool) {
 	onlyYear := true
 	applied := false
 	for _, rm := range byOrder {
-		r := dateRules[rm.rule]
+		r := dateRules()[rm.rule]
 		if r.kind != ruleYear {
 			onlyYear = false
 		}
@@ -252,7 +257,7 @@ func (s *scan) compose(ms []ruleMatch, from, end int) (dateHit, bool) {
 	return h, true
 }
 
-var subDayRe = regexp.MustCompile(`sec|min|hour|hr`)
+var subDayRe = lazy(`sec|min|hour|hr`)
 
 // endOfDay is the clock a date without a time gets: the task is not overdue until the day
 // is over.
@@ -365,7 +370,7 @@ func weekdayOK(m *rules.Match, text string, _ dateOpts) bool {
 }
 
 // timeNext finds a time right after a word ("sat 7pm").
-var timeNext = regexp.MustCompile(`(?i)^\s*(?:at\s+|@\s*)?\d`)
+var timeNext = lazy(`(?i)^\s*(?:at\s+|@\s*)?\d`)
 
 // casualDateOK rejects "now": "call mom now" is a title, not a due date of this instant.
 func casualDateOK(m *rules.Match, _ string, _ dateOpts) bool {
@@ -436,61 +441,67 @@ func keys(ks ...string) [][]byte {
 }
 
 // isoRule reads 2026-12-24 and 2026-12-24T15:00 / 2026-12-24 15:00.
-var isoRule = &rules.F{
-	RegExp: regexp.MustCompile(`(?i)(?:\W|^)((\d{4})-(\d{1,2})-(\d{1,2}))(?:(?:T|\s+(?:at\s+)?)(\d{1,2}):(\d{2}))?(?:\W|$)`),
-	Applier: func(m *rules.Match, c *rules.Context, _ *rules.Options, _ time.Time) (bool, error) {
-		y, _ := strconv.Atoi(m.Captures[1])
-		mo, _ := strconv.Atoi(m.Captures[2])
-		d, _ := strconv.Atoi(m.Captures[3])
-		if mo < 1 || mo > 12 || d < 1 || d > daysIn(y, time.Month(mo)) {
-			return false, nil
-		}
-		c.Year, c.Month, c.Day = intp(y), intp(mo), intp(d)
-		if m.Captures[4] != "" {
-			h, _ := strconv.Atoi(m.Captures[4])
-			mi, _ := strconv.Atoi(m.Captures[5])
-			if h < 24 && mi < 60 {
-				c.Hour, c.Minute = intp(h), intp(mi)
+func isoRule() *rules.F {
+	return &rules.F{
+		RegExp: regexp.MustCompile(`(?i)(?:\W|^)((\d{4})-(\d{1,2})-(\d{1,2}))(?:(?:T|\s+(?:at\s+)?)(\d{1,2}):(\d{2}))?(?:\W|$)`),
+		Applier: func(m *rules.Match, c *rules.Context, _ *rules.Options, _ time.Time) (bool, error) {
+			y, _ := strconv.Atoi(m.Captures[1])
+			mo, _ := strconv.Atoi(m.Captures[2])
+			d, _ := strconv.Atoi(m.Captures[3])
+			if mo < 1 || mo > 12 || d < 1 || d > daysIn(y, time.Month(mo)) {
+				return false, nil
 			}
-		}
-		return true, nil
-	},
+			c.Year, c.Month, c.Day = intp(y), intp(mo), intp(d)
+			if m.Captures[4] != "" {
+				h, _ := strconv.Atoi(m.Captures[4])
+				mi, _ := strconv.Atoi(m.Captures[5])
+				if h < 24 && mi < 60 {
+					c.Hour, c.Minute = intp(h), intp(mi)
+				}
+			}
+			return true, nil
+		},
+	}
 }
 
 // atHourRule reads "at 9", "at 5:30", "@ 18": an hour without am/pm. 1 to 6 mean the
 // afternoon (nobody books "at 5" for 5 am); 7 to 12 the morning and noon; 0 and 13 to 23
 // are read as on a 24-hour clock.
-var atHourRule = &rules.F{
-	RegExp: regexp.MustCompile(`(?i)(?:\W|^)((?:at|@)\s*(\d{1,2})(?:[:.](\d{2}))?)(?:\s*o'?clock)?(?:\W|$)`),
-	Applier: func(m *rules.Match, c *rules.Context, _ *rules.Options, _ time.Time) (bool, error) {
-		h, _ := strconv.Atoi(m.Captures[1])
-		mi := 0
-		if m.Captures[2] != "" {
-			mi, _ = strconv.Atoi(m.Captures[2])
-		}
-		if h > 23 || mi > 59 {
-			return false, nil
-		}
-		if h >= 1 && h <= 6 {
-			h += 12
-		}
-		c.Hour, c.Minute, c.Second = intp(h), intp(mi), intp(0)
-		return true, nil
-	},
+func atHourRule() *rules.F {
+	return &rules.F{
+		RegExp: regexp.MustCompile(`(?i)(?:\W|^)((?:at|@)\s*(\d{1,2})(?:[:.](\d{2}))?)(?:\s*o'?clock)?(?:\W|$)`),
+		Applier: func(m *rules.Match, c *rules.Context, _ *rules.Options, _ time.Time) (bool, error) {
+			h, _ := strconv.Atoi(m.Captures[1])
+			mi := 0
+			if m.Captures[2] != "" {
+				mi, _ = strconv.Atoi(m.Captures[2])
+			}
+			if h > 23 || mi > 59 {
+				return false, nil
+			}
+			if h >= 1 && h <= 6 {
+				h += 12
+			}
+			c.Hour, c.Minute, c.Second = intp(h), intp(mi), intp(0)
+			return true, nil
+		},
+	}
 }
 
 // theOrdinalRule reads "the 1st", "the 15th", "the third": a day of the current month
 // (or the next, when it has passed).
-var theOrdinalRule = &rules.F{
-	RegExp: regexp.MustCompile(`(?i)(?:\W|^)(the\s+(` + en.ORDINAL_WORDS_PATTERN[3:] + `)(?:\s+of\s+(?:the|this)\s+month)?(?:\W|$)`),
-	Applier: func(m *rules.Match, c *rules.Context, _ *rules.Options, _ time.Time) (bool, error) {
-		d, ok := en.ORDINAL_WORDS[strings.ToLower(strings.Join(strings.Fields(m.Captures[1]), " "))]
-		if !ok {
-			return false, nil
-		}
-		c.Day = intp(d)
-		return true, nil
-	},
+func theOrdinalRule() *rules.F {
+	return &rules.F{
+		RegExp: regexp.MustCompile(`(?i)(?:\W|^)(the\s+(` + en.ORDINAL_WORDS_PATTERN[3:] + `)(?:\s+of\s+(?:the|this)\s+month)?(?:\W|$)`),
+		Applier: func(m *rules.Match, c *rules.Context, _ *rules.Options, _ time.Time) (bool, error) {
+			d, ok := en.ORDINAL_WORDS[strings.ToLower(strings.Join(strings.Fields(m.Captures[1]), " "))]
+			if !ok {
+				return false, nil
+			}
+			c.Day = intp(d)
+			return true, nil
+		},
+	}
 }
 
 var numberWords = map[string]int{"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
@@ -510,77 +521,83 @@ func number(s string) (int, bool) {
 
 // inMonthsRule reads "in 2 months", "in a year": calendar months, clamped to the month's
 // last day (the library's own rule wraps December to month 0).
-var inMonthsRule = &rules.F{
-	RegExp: regexp.MustCompile(`(?i)(?:\W|^)((?:in|within)\s+(` + numberPattern + `)\s+(months?|years?))(?:\W|$)`),
-	Applier: func(m *rules.Match, c *rules.Context, _ *rules.Options, ref time.Time) (bool, error) {
-		n, ok := number(m.Captures[1])
-		if !ok || n > 1200 {
-			return false, nil
-		}
-		if strings.HasPrefix(strings.ToLower(m.Captures[2]), "year") {
-			n *= 12
-		}
-		y, mo, _ := time.Date(ref.Year(), ref.Month()+time.Month(n), 1, 0, 0, 0, 0, time.UTC).Date()
-		c.Year, c.Month = intp(y), intp(int(mo))
-		return true, nil
-	},
+func inMonthsRule() *rules.F {
+	return &rules.F{
+		RegExp: regexp.MustCompile(`(?i)(?:\W|^)((?:in|within)\s+(` + numberPattern + `)\s+(months?|years?))(?:\W|$)`),
+		Applier: func(m *rules.Match, c *rules.Context, _ *rules.Options, ref time.Time) (bool, error) {
+			n, ok := number(m.Captures[1])
+			if !ok || n > 1200 {
+				return false, nil
+			}
+			if strings.HasPrefix(strings.ToLower(m.Captures[2]), "year") {
+				n *= 12
+			}
+			y, mo, _ := time.Date(ref.Year(), ref.Month()+time.Month(n), 1, 0, 0, 0, 0, time.UTC).Date()
+			c.Year, c.Month = intp(y), intp(int(mo))
+			return true, nil
+		},
+	}
 }
 
 // periodRule reads "next week" (its Monday), "next month" (its 1st), "next year" (Jan 1),
 // "this weekend"/"the weekend" (Saturday, or today on a weekend day).
-var periodRule = &rules.F{
-	RegExp: regexp.MustCompile(`(?i)(?:\W|^)((?:(next|this)\s+(week|month|year|weekend))|(?:the\s+)?weekend)(?:\W|$)`),
-	Applier: func(m *rules.Match, c *rules.Context, _ *rules.Options, ref time.Time) (bool, error) {
-		which, unit := strings.ToLower(m.Captures[1]), strings.ToLower(m.Captures[2])
-		if unit == "" {
-			unit = "weekend"
-		}
-		switch {
-		case unit == "weekend":
-			days := (int(time.Saturday) - int(ref.Weekday()) + 7) % 7
-			if ref.Weekday() == time.Sunday {
-				days = 0
+func periodRule() *rules.F {
+	return &rules.F{
+		RegExp: regexp.MustCompile(`(?i)(?:\W|^)((?:(next|this)\s+(week|month|year|weekend))|(?:the\s+)?weekend)(?:\W|$)`),
+		Applier: func(m *rules.Match, c *rules.Context, _ *rules.Options, ref time.Time) (bool, error) {
+			which, unit := strings.ToLower(m.Captures[1]), strings.ToLower(m.Captures[2])
+			if unit == "" {
+				unit = "weekend"
 			}
-			c.Duration = time.Duration(days) * 24 * time.Hour
-			if days == 0 {
-				c.Day = intp(ref.Day())
+			switch {
+			case unit == "weekend":
+				days := (int(time.Saturday) - int(ref.Weekday()) + 7) % 7
+				if ref.Weekday() == time.Sunday {
+					days = 0
+				}
+				c.Duration = time.Duration(days) * 24 * time.Hour
+				if days == 0 {
+					c.Day = intp(ref.Day())
+				}
+			case which == "next" && unit == "week":
+				c.Duration = time.Duration(daysToNextMonday(ref)) * 24 * time.Hour
+			case which == "next" && unit == "month":
+				y, mo, _ := time.Date(ref.Year(), ref.Month()+1, 1, 0, 0, 0, 0, time.UTC).Date()
+				c.Year, c.Month, c.Day = intp(y), intp(int(mo)), intp(1)
+			case which == "next" && unit == "year":
+				c.Year, c.Month, c.Day = intp(ref.Year()+1), intp(1), intp(1)
+			default: // "this week/month/year" as a due date: its last day
+				return applyEndOf(unit, c, ref), nil
 			}
-		case which == "next" && unit == "week":
-			c.Duration = time.Duration(daysToNextMonday(ref)) * 24 * time.Hour
-		case which == "next" && unit == "month":
-			y, mo, _ := time.Date(ref.Year(), ref.Month()+1, 1, 0, 0, 0, 0, time.UTC).Date()
-			c.Year, c.Month, c.Day = intp(y), intp(int(mo)), intp(1)
-		case which == "next" && unit == "year":
-			c.Year, c.Month, c.Day = intp(ref.Year()+1), intp(1), intp(1)
-		default: // "this week/month/year" as a due date: its last day
-			return applyEndOf(unit, c, ref), nil
-		}
-		return true, nil
-	},
+			return true, nil
+		},
+	}
 }
 
 // endOfRule reads "end of month", "end of the week", "end of next month", "eod", "eom"...
-var endOfRule = &rules.F{
-	RegExp: regexp.MustCompile(`(?i)(?:\W|^)((?:the\s+)?end\s+of\s+(?:the\s+)?(?:(this|next)\s+)?(day|today|week|month|year)|(eod|eow|eom|eoy))(?:\W|$)`),
-	Applier: func(m *rules.Match, c *rules.Context, _ *rules.Options, ref time.Time) (bool, error) {
-		unit := strings.ToLower(m.Captures[2])
-		if short := strings.ToLower(m.Captures[3]); short != "" {
-			unit = map[string]string{"eod": "day", "eow": "week", "eom": "month", "eoy": "year"}[short]
-		}
-		if strings.EqualFold(m.Captures[1], "next") {
-			switch unit {
-			case "week":
-				ok := applyEndOf(unit, c, ref)
-				c.Duration += 7 * 24 * time.Hour
-				return ok, nil
-			case "month":
-				ref = time.Date(ref.Year(), ref.Month()+1, 1, 12, 0, 0, 0, ref.Location())
-			case "year":
-				ref = time.Date(ref.Year()+1, 1, 1, 12, 0, 0, 0, ref.Location())
+func endOfRule() *rules.F {
+	return &rules.F{
+		RegExp: regexp.MustCompile(`(?i)(?:\W|^)((?:the\s+)?end\s+of\s+(?:the\s+)?(?:(this|next)\s+)?(day|today|week|month|year)|(eod|eow|eom|eoy))(?:\W|$)`),
+		Applier: func(m *rules.Match, c *rules.Context, _ *rules.Options, ref time.Time) (bool, error) {
+			unit := strings.ToLower(m.Captures[2])
+			if short := strings.ToLower(m.Captures[3]); short != "" {
+				unit = map[string]string{"eod": "day", "eow": "week", "eom": "month", "eoy": "year"}[short]
 			}
-		}
-		return applyEndOf(unit, c, ref), nil
-	},
+			if strings.EqualFold(m.Captures[1], "next") {
+				switch unit {
+				case "week":
+					ok := applyEndOf(unit, c, ref)
+					c.Duration += 7 * 24 * time.Hour
+					return ok, nil
+				case "month":
+					ref = time.Date(ref.Year(), ref.Month()+1, 1, 12, 0, 0, 0, ref.Location())
+				case "year":
+					ref = time.Date(ref.Year()+1, 1, 1, 12, 0, 0, 0, ref.Location())
+				}
+			}
+			return applyEndOf(unit, c, ref), nil
+		},
+	}
 }
 
 // applyEndOf sets c to the last day of the unit containing ref. Weeks end on Sunday
@@ -610,11 +627,13 @@ func daysToNextMonday(t time.Time) int {
 }
 
 // yearRule reads a year next to a month and day ("dec 24 2027"); alone it is no date.
-var yearRule = &rules.F{
-	RegExp: regexp.MustCompile(`(?:\W|^)((?:19|20)\d\d)(?:\W|$)`),
-	Applier: func(m *rules.Match, c *rules.Context, _ *rules.Options, _ time.Time) (bool, error) {
-		y, _ := strconv.Atoi(m.Captures[0])
-		c.Year = intp(y)
-		return true, nil
-	},
+func yearRule() *rules.F {
+	return &rules.F{
+		RegExp: regexp.MustCompile(`(?:\W|^)((?:19|20)\d\d)(?:\W|$)`),
+		Applier: func(m *rules.Match, c *rules.Context, _ *rules.Options, _ time.Time) (bool, error) {
+			y, _ := strconv.Atoi(m.Captures[0])
+			c.Year = intp(y)
+			return true, nil
+		},
+	}
 }

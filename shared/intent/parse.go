@@ -2,7 +2,6 @@ package intent
 
 import (
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -52,7 +51,7 @@ func askRepeat(phrase string) string {
 }
 
 // re compiles a case-insensitive pattern anchored at the start of the text.
-func re(p string) *regexp.Regexp { return regexp.MustCompile(`(?i)^\s*` + p) }
+func re(p string) *lazyRegexp { return lazy(`(?i)^\s*` + p) }
 
 var (
 	politeRe = re(`((?:(?:please|pls|plz|kindly|(?:hey|hi|hello)(?:\s+there)?|ok|okay|so|now|also|and|then|alright|good\s+(?:morning|afternoon|evening)|(?:could|can|would|will)\s+(?:you|u)(?:\s+please)?|i(?:'d|\s+would)\s+like\s+(?:you\s+)?to|i\s+want\s+(?:you\s+)?to)(?:[\s,!:]+|$))+)`)
@@ -87,14 +86,14 @@ var (
 	periodOnlyRe  = re(`(?:today|tonight|tomorrow|this\s+week|next\s+week|this\s+month|next\s+month|this\s+weekend|overdue|upcoming)\s*[?!.]*\s*$`)
 	listRe        = re(`((?:list|show|display|view)(?:\s+me)?\b|(?:give|tell)\s+me\b|what(?:'s|’s|\s+is|\s+are|\s+do\s+i\s+have|\s+have\s+i\s+got)?\b|which\b|do\s+i\s+have(?:\s+any(?:thing)?)?\b|are\s+there(?:\s+any)?\b|any(?:thing)?\b|how\s+many\b)`)
 	listNounRe    = re(`(?:(?:my|all|the)\s+)?(?:tasks?|todos?|to-?dos?|overdue|upcoming|agenda|pending|completed)\b`)
-	listCueRe     = regexp.MustCompile(`(?i)\b(?:tasks?|todos?|to-?dos?|due|overdue|pending|completed|done|finished|open|outstanding|remaining|left|agenda|plate|schedule|priority|tagged|tags?|labell?ed|everything|all|today|tomorrow|tonight|upcoming|week|month|weekend|urgent|list)\b|#`)
+	listCueRe     = lazy(`(?i)\b(?:tasks?|todos?|to-?dos?|due|overdue|pending|completed|done|finished|open|outstanding|remaining|left|agenda|plate|schedule|priority|tagged|tags?|labell?ed|everything|all|today|tomorrow|tonight|upcoming|week|month|weekend|urgent|list)\b|#`)
 	searchRe      = re(`((?:find|search(?:\s+for)?|look\s+(?:for|up)|lookup|where(?:'s|’s|\s+is|\s+are)|grep)\s+)`)
 	addVerbRe     = re(`((?:add|create)(?:\s+(?:a|an))?(?:\s+new)?(?:\s+(?:task|todo|to-?do|item|entry))?(?:\s+(?:to|for|called|named|titled))?(?:\s*:)?(?:\s+|$)|new\s+(?:task|todo|to-?do|item)(?:\s+(?:to|for|called|named|titled))?(?:\s*:)?(?:\s+|$)|(?:task|todo|to-?do|note)\s*:\s*|make\s+(?:a\s+)?(?:new\s+)?(?:task|todo|to-?do|note)(?:\s+(?:to|for|called|named))?(?:\s*:)?(?:\s+|$)|(?:i\s+(?:need|have|must|want|should|gotta|got)|need|have|got)\s+to\s+|(?:remember|don'?t\s+forget)\s+to\s+)`)
 	toListRe      = pat(`\s((?:to|on|in|onto)\s+(?:my|the)\s+(?:todo\s+|to-?do\s+|task\s+)?(?:list|tasks|todos))\s*[.!]*\s*$`, "list", "tasks", "todos")
 )
 
 // at returns the submatch offsets of re in the text still to be read, or nil.
-func (s *scan) at(re *regexp.Regexp) []int { return re.FindSubmatchIndex(s.seen) }
+func (s *scan) at(re *lazyRegexp) []int { return re.FindSubmatchIndex(s.seen) }
 
 // state is a snapshot for trying a reading and going back on it.
 type state struct {
@@ -166,7 +165,7 @@ func (s *scan) read() Intent {
 		}
 		return in
 	}
-	for _, r := range []*regexp.Regexp{renameRe, retitleRe} {
+	for _, r := range []*lazyRegexp{renameRe, retitleRe} {
 		if m := s.at(r); m != nil {
 			return s.rename(m)
 		}
@@ -432,9 +431,9 @@ var refEdge = wordSet("the", "to", "for", "as", "of", "on", "at", "by", "with", 
 var refNoun = wordSet("task", "todo", "item", "number")
 
 // allRe names every task: the parser acts on one.
-var allRe = regexp.MustCompile(`(?i)^(?:all|everything|every\s+task|all\s+(?:my\s+)?tasks|all\s+of\s+them|them\s+all|them|everything\s+\w+)$`)
+var allRe = lazy(`(?i)^(?:all|everything|every\s+task|all\s+(?:my\s+)?tasks|all\s+of\s+them|them\s+all|them|everything\s+\w+)$`)
 
-var idRe = regexp.MustCompile(`^#?\s*(\d{1,18})$`)
+var idRe = lazy(`^#?\s*(\d{1,18})$`)
 
 // ref reads the task a command is about from the words not yet understood in [from, to).
 func (s *scan) ref(from, to int) (*Ref, string) {
@@ -583,10 +582,10 @@ var (
 	// bareLevelRe reads "to high" in "set the priority of task 2 to high".
 	bareLevelRe    = pat(`(?:^|\W)(high|medium|normal|low|urgent)(?:$|\W)`, "high", "medium", "normal", "low", "urgent")
 	priorityWordRe = pat(`\bpriority\b`, "priority")
-	refReopenRe    = regexp.MustCompile(`^(?:is\s+)?(?:not\s+done|undone|incomplete|not\s+finished|reopen(?:ed)?)$`)
-	refDoneRe      = regexp.MustCompile(`^(?:is\s+)?(?:done|complete|completed|finished|✓|✔|check(?:ed)?|off)$`)
-	refDeleteRe    = regexp.MustCompile(`^(?:delete|remove|trash|drop)(?:\s+it)?$`)
-	updateCueRe    = regexp.MustCompile(`\btask\b|\btodo\b|#\d|^\s*\d+\b|\bpriority\b|\bdue\b|\bdeadline\b`)
+	refReopenRe    = lazy(`^(?:is\s+)?(?:not\s+done|undone|incomplete|not\s+finished|reopen(?:ed)?)$`)
+	refDoneRe      = lazy(`^(?:is\s+)?(?:done|complete|completed|finished|✓|✔|check(?:ed)?|off)$`)
+	refDeleteRe    = lazy(`^(?:delete|remove|trash|drop)(?:\s+it)?$`)
+	updateCueRe    = lazy(`\btask\b|\btodo\b|#\d|^\s*\d+\b|\bpriority\b|\bdue\b|\bdeadline\b`)
 )
 
 // rename reads "rename task 3 to buy oat milk": the new title is everything after the
@@ -658,7 +657,7 @@ func (s *scan) tag() Intent {
 
 var (
 	withTagsRe = pat(`(\s(?:with|as|under)\s+(?:the\s+)?(?:(?:tags?|labels?)\s+)?)((?:#?[\p{L}\p{M}\p{N}_-]+(?:\s*(?:,|and|&)\s*|\s*$))+)\s*$`, "with", "as", "under")
-	plainTagRe = regexp.MustCompile(`#?([\p{L}\p{M}\p{N}_-]+)`)
+	plainTagRe = lazy(`#?([\p{L}\p{M}\p{N}_-]+)`)
 )
 
 // plainTags reads tag names written without '#' in [from, to) ("work, home and family").

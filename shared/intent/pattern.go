@@ -2,7 +2,6 @@ package intent
 
 import (
 	"bytes"
-	"regexp"
 )
 
 // pattern is a case-insensitive regular expression with the words it cannot match
@@ -10,12 +9,12 @@ import (
 // messages contain none of a pattern's words, so a substring check skips most runs; that
 // keeps a parse well under a millisecond.
 type pattern struct {
-	re   *regexp.Regexp
+	re   *lazyRegexp
 	keys [][]byte // lowercase ASCII; nil: always run
 }
 
 func pat(expr string, ks ...string) pattern {
-	return pattern{re: regexp.MustCompile("(?i)" + expr), keys: keys(ks...)}
+	return pattern{re: lazy("(?i)" + expr), keys: keys(ks...)}
 }
 
 // possible reports whether lower (ASCII-lowercased text) contains one of the keys.

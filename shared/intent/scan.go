@@ -1,7 +1,6 @@
 package intent
 
 import (
-	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -60,7 +59,7 @@ func (s *scan) mark(start, end int, how uint8) {
 
 // quoteRe finds a quoted stretch: its inside is taken literally (a title that contains
 // "tomorrow" or "#1" can be written in quotes).
-var quoteRe = regexp.MustCompile(`"[^"]*"|“[^”]*”`)
+var quoteRe = lazy(`"[^"]*"|“[^”]*”`)
 
 func (s *scan) protectQuotes() {
 	for _, m := range quoteRe.FindAllIndex(s.seen, -1) {

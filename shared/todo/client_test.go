@@ -236,6 +236,21 @@ func TestTagNamesOfAnyScript(t *testing.T) {
 	}
 }
 
+// FuzzTagNameMatchesPattern: ValidateTagName (a loop, for start-up time) accepts exactly
+// what TagNamePattern, the rule the JSON Schemas publish, matches.
+func FuzzTagNameMatchesPattern(f *testing.F) {
+	for _, s := range []string{"work", "été", "e\u0301", "日本", "٣", "a b", "", "😀", "\xff", "x\u00a0", "ǅ", "Ⅻ",
+		strings.Repeat("é", 50), strings.Repeat("é", 51), strings.Repeat("日", 50) + "a"} {
+		f.Add(s)
+	}
+	re := regexp.MustCompile(todo.TagNamePattern)
+	f.Fuzz(func(t *testing.T, name string) {
+		if got, want := todo.ValidateTagName(name, "name") == nil, re.MatchString(name); got != want {
+			t.Errorf("%q: ValidateTagName accepts it: %v, TagNamePattern matches it: %v", name, got, want)
+		}
+	})
+}
+
 func TestTaskJSONHasIsCompleted(t *testing.T) {
 	t.Parallel()
 	for _, done := range []bool{true, false} {
