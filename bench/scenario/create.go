@@ -61,8 +61,48 @@ func CreateTask(levels []int, dur time.Duration) Scenario {
 					WithBaseline("pgx INSERT", ms(base.Latencies.Quantile(0.99))),
 			)
 		}
+		if n := len(levels); n > 0 {
+			if err := createEvidence(ctx, e, httpUser, levels[n-1]); err != nil {
+				return nil, err
+			}
+		}
 		return figs, nil
 	}}
+}
+
+// createEvidence creates evidenceCreates tasks at concurrency c with the CPU profile and
+// the Postgres statements recorded, until the relay has published every event they caused,
+// so the statements per create include the outbox's work.
+func createEvidence(ctx context.Context, e *Env, user string, c int) error {
+	const n = 2000
+	api, err := NewAPI(e, e.API.Base, c)
+	if err != nil {
+		return err
+	}
+	profile, statements := CPUProfile(ctx, e, 3), StatementProfile(ctx, e, n, "create")
+	res, err := load.Run(ctx, load.Plan{Concurrency: c, Calls: n}, func(ctx context.Context, i int) error {
+		return api.Do(ctx, "POST", user, "/tasks", map[string]any{"title": fmt.Sprintf("Evidence task %d", i), "priority": "high"}, nil, 201)
+	})
+	if err == nil && res.Errors > 0 {
+		err = fmt.Errorf("create-task evidence run: %d of %d failed, first: %v", res.Errors, n, res.FirstError)
+	}
+	if err != nil {
+		return err
+	}
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		var left int
+		if err := e.Pool.QueryRow(ctx, `SELECT count(*) FROM outbox WHERE published_at IS NULL`).Scan(&left); err != nil || left == 0 {
+			break
+		}
+	}
+	id := "2 create-task"
+	if p := profile(); p != "" {
+		e.AddProfile(fmt.Sprintf("%s: pprof of the local binary while %d tasks are created at c=%d", id, n, c), p)
+	}
+	if st := statements(); st != "" {
+		e.AddProfile(fmt.Sprintf("%s: Postgres statements while %d tasks are created at c=%d and their events published", id, n, c), st)
+	}
+	return nil
 }
 
 // rounds is how many slices a measured duration is cut into, alternating baseline and

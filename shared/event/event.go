@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
+	"strconv"
 	"time"
 
 	cloudevents "github.com/cloudevents/sdk-go/v2"
@@ -144,7 +145,10 @@ func UserID(e cloudevents.Event) string {
 }
 
 // TaskSubject and ReminderSubject name what an event is about.
-func TaskSubject(id int64) string { return fmt.Sprintf("tasks/%d", id) }
+func TaskSubject(id int64) string { return TaskSubjectPrefix + strconv.FormatInt(id, 10) }
+
+// TaskSubjectPrefix is what a task's subject is before its id.
+const TaskSubjectPrefix = "tasks/"
 
 // ReminderSubject names a reminder as an event subject.
 func ReminderSubject(id int64) string { return fmt.Sprintf("reminders/%d", id) }

@@ -10,6 +10,7 @@ import (
 	cloudevents "github.com/cloudevents/sdk-go/v2"
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/taskline/taskline/shared/event"
 	"github.com/taskline/taskline/shared/recur"
@@ -20,13 +21,15 @@ import (
 // spawning the next instance of a recurring task, claiming due reminders, recording
 // deliveries, and dead letters.
 
+const markProcessedSQL = `INSERT INTO processed_events (consumer, event_id, processed_at) VALUES ($1, $2, $3)
+	ON CONFLICT DO NOTHING`
+
 // markProcessed records that consumer handled eventID in this transaction. False means an
 // earlier (or concurrent, now committed) delivery already did: the caller must do nothing.
 // A concurrent delivery of the same event waits here on the primary key until the first
 // one commits or rolls back, which is what makes ten simultaneous deliveries act once.
 func markProcessed(t *tx, consumer, eventID string) (bool, error) {
-	tag, err := t.Exec(t.ctx, `INSERT INTO processed_events (consumer, event_id, processed_at) VALUES ($1, $2, $3)
-		ON CONFLICT DO NOTHING`, consumer, eventID, t.at)
+	tag, err := t.Exec(t.ctx, markProcessedSQL, consumer, eventID, t.at)
 	if err != nil {
 		return false, fmt.Errorf("recording event %s as processed: %w", eventID, err)
 	}
@@ -54,15 +57,39 @@ func (s *Store) SpawnNextOccurrence(ctx context.Context, consumer, eventID, user
 	var out *todo.Task
 	var skip string
 	err := s.inTx(ctx, userID, func(t *tx) error {
-		first, err := markProcessed(t, consumer, eventID)
-		if err != nil {
+		// One round trip for what decides whether to spawn: the event recorded as processed,
+		// the original locked, its successor looked for, and the user's zone. The reads after
+		// the first statement are wasted only on a duplicate delivery.
+		var first, spawned bool
+		var cur taskRow
+		var lockErr error
+		var u UserInfo
+		b := &pgx.Batch{}
+		b.Queue(markProcessedSQL, consumer, eventID, t.at).Exec(func(tag pgconn.CommandTag) error {
+			first = tag.RowsAffected() == 1
+			return nil
+		})
+		b.Queue(lockTaskSQL, taskID, userID).QueryRow(func(row pgx.Row) error {
+			cur, lockErr = scanTask(row)
+			return nil
+		})
+		b.Queue(`SELECT id FROM tasks WHERE spawned_from = $1`, taskID).Query(func(rows pgx.Rows) error {
+			ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+			spawned = len(ids) > 0
 			return err
+		})
+		b.Queue(userInfoSQL, userID).QueryRow(func(row pgx.Row) (err error) {
+			u, err = scanUserInfo(row, userID)
+			return err
+		})
+		if err := t.SendBatch(ctx, b).Close(); err != nil {
+			return fmt.Errorf("handling event %s for task %d: %w", eventID, taskID, err)
 		}
 		if !first {
 			skip = SkipDuplicate
 			return nil
 		}
-		cur, err := lockTask(t, taskID)
+		err := lockError(lockErr, taskID)
 		if todo.ErrorCode(err) == todo.NotFound {
 			skip = SkipTaskGone
 			return nil
@@ -78,19 +105,9 @@ func (s *Store) SpawnNextOccurrence(ctx context.Context, consumer, eventID, user
 			// Reopened before the event arrived: completing it again will spawn.
 			skip = SkipReopened
 			return nil
-		}
-		var existing int64
-		err = t.QueryRow(ctx, `SELECT id FROM tasks WHERE spawned_from = $1`, taskID).Scan(&existing)
-		if err == nil {
+		case spawned:
 			skip = SkipSpawned
 			return nil
-		}
-		if !errors.Is(err, pgx.ErrNoRows) {
-			return fmt.Errorf("looking for the successor of task %d: %w", taskID, err)
-		}
-		u, err := userInfo(ctx, t, userID)
-		if err != nil {
-			return err
 		}
 		prev := *cur.CompletedAt
 		if cur.DueDate != nil {
@@ -125,22 +142,40 @@ func (s *Store) SpawnNextOccurrence(ctx context.Context, consumer, eventID, user
 		if err != nil {
 			return err
 		}
-		if _, err := t.Exec(ctx, `INSERT INTO task_tags (task_id, tag_id) SELECT $1, tag_id FROM task_tags WHERE task_id = $2`,
-			created.ID, taskID); err != nil {
-			return fmt.Errorf("copying tags to task %d: %w", created.ID, err)
+		// One round trip for the tags (copied, then read back for the events) and the
+		// original's reminder offsets.
+		var tags map[int64][]todo.Tag
+		var offsets []int
+		b = &pgx.Batch{}
+		b.Queue(`INSERT INTO task_tags (task_id, tag_id) SELECT $1, tag_id FROM task_tags WHERE task_id = $2`, created.ID, taskID)
+		b.Queue(tagsOfTasksSQL, []int64{created.ID}).Query(func(rows pgx.Rows) (err error) {
+			tags, err = collectTags(rows, []int64{created.ID})
+			return err
+		})
+		b.Queue(`SELECT DISTINCT before_due_seconds FROM reminders WHERE task_id = $1 AND before_due_seconds IS NOT NULL ORDER BY 1`,
+			taskID).Query(func(rows pgx.Rows) (err error) {
+			offsets, err = pgx.CollectRows(rows, pgx.RowTo[int])
+			return err
+		})
+		if err := t.SendBatch(ctx, b).Close(); err != nil {
+			return fmt.Errorf("copying tags and reminders to task %d: %w", created.ID, err)
 		}
-		if created.Tags, err = tagsOf(ctx, t, created.ID); err != nil {
+		created.Tags = tags[created.ID]
+		events, err := copyRelativeReminders(t, offsets, created.Task)
+		if err != nil {
 			return err
 		}
-		if err := copyRelativeReminders(t, taskID, created.Task); err != nil {
-			return err
-		}
-		if err := t.emit(event.RecurringTaskCreated, event.TaskSubject(created.ID), event.RecurringTaskCreatedData{
+		recurring, err := event.New(ctx, event.RecurringTaskCreated, event.TaskSubject(created.ID), userID, t.at, event.RecurringTaskCreatedData{
 			OriginalTaskID: taskID, NewTaskID: created.ID, RecurrencePattern: string(*created.RecurrencePattern), NextDueDate: due,
-		}); err != nil {
+		})
+		if err != nil {
 			return err
 		}
-		if err := emitCreated(t, created.Task); err != nil {
+		createdEvent, err := event.New(ctx, event.TaskCreated, event.TaskSubject(created.ID), userID, t.at, createdData(created.Task))
+		if err != nil {
+			return err
+		}
+		if err := insertOutbox(t, append(events, recurring, createdEvent), ""); err != nil {
 			return err
 		}
 		created.ComputeOverdue(t.at)
@@ -151,28 +186,23 @@ func (s *Store) SpawnNextOccurrence(ctx context.Context, consumer, eventID, user
 }
 
 // copyRelativeReminders gives the new instance one pending reminder per distinct "before
-// due" offset the original had; absolute reminders belong to their instance and stay. An
-// offset that would fire in the past (a 2-day reminder on a daily task) is left out.
-func copyRelativeReminders(t *tx, fromTask int64, to todo.Task) error {
-	rows, err := t.Query(t.ctx, `SELECT DISTINCT before_due_seconds FROM reminders
-		WHERE task_id = $1 AND before_due_seconds IS NOT NULL ORDER BY 1`, fromTask)
-	if err != nil {
-		return fmt.Errorf("loading reminders of task %d: %w", fromTask, err)
-	}
-	offsets, err := pgx.CollectRows(rows, pgx.RowTo[int])
-	if err != nil {
-		return fmt.Errorf("loading reminders of task %d: %w", fromTask, err)
-	}
+// due" offset the original had (offsets); absolute reminders belong to their instance and
+// stay. An offset that would fire in the past (a 2-day reminder on a daily task) is left
+// out. It returns the reminder.scheduled events, for the caller to write.
+func copyRelativeReminders(t *tx, offsets []int, to todo.Task) ([]cloudevents.Event, error) {
+	var events []cloudevents.Event
 	for _, off := range offsets {
 		at := to.DueDate.Add(-time.Duration(off) * time.Second)
 		if !at.After(t.at) {
 			continue
 		}
-		if _, err := insertReminder(t, to, at, &off); err != nil {
-			return err
+		_, e, err := insertReminderRow(t, to, at, &off)
+		if err != nil {
+			return nil, err
 		}
+		events = append(events, e)
 	}
-	return nil
+	return events, nil
 }
 
 // TickResult counts what one claim did.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	cloudevents "github.com/cloudevents/sdk-go/v2"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/taskline/taskline/shared/event"
@@ -82,15 +83,25 @@ func (s *Store) CreateReminder(ctx context.Context, userID string, spec todo.Rem
 // insertReminder schedules a pending reminder of task at at (offset: seconds before due for
 // a relative one) and emits reminder.scheduled.
 func insertReminder(t *tx, task todo.Task, at time.Time, offset *int) (int64, error) {
+	id, e, err := insertReminderRow(t, task, at, offset)
+	if err != nil {
+		return 0, err
+	}
+	return id, insertOutbox(t, []cloudevents.Event{e}, "")
+}
+
+// insertReminderRow is insertReminder leaving its reminder.scheduled event to the caller.
+func insertReminderRow(t *tx, task todo.Task, at time.Time, offset *int) (int64, cloudevents.Event, error) {
 	var id int64
 	err := t.QueryRow(t.ctx, `INSERT INTO reminders (task_id, user_id, remind_at, before_due_seconds, created_at, updated_at, trace_parent)
 		VALUES ($1, $2, $3, $4, $5, $5, NULLIF($6, '')) RETURNING id`, task.ID, t.userID, at, offset, t.at, event.TraceParent(t.ctx)).Scan(&id)
 	if err != nil {
-		return 0, fmt.Errorf("scheduling a reminder for task %d: %w", task.ID, err)
+		return 0, cloudevents.Event{}, fmt.Errorf("scheduling a reminder for task %d: %w", task.ID, err)
 	}
-	return id, t.emit(event.ReminderScheduled, event.ReminderSubject(id), event.ReminderScheduledData{
+	e, err := event.New(t.ctx, event.ReminderScheduled, event.ReminderSubject(id), t.userID, t.at, event.ReminderScheduledData{
 		ReminderID: id, TaskID: task.ID, RemindAt: at, TaskTitle: task.Title, TaskDueDate: task.DueDate,
 	})
+	return id, e, err
 }
 
 // ListReminders returns the user's reminders by time: "pending" (still to be delivered,
@@ -142,8 +153,7 @@ func (s *Store) DeleteReminder(ctx context.Context, userID string, id int64) err
 
 // cancelTaskReminders cancels every reminder of the task still to be delivered.
 func cancelTaskReminders(t *tx, taskID int64, reason string) error {
-	rows, err := t.Query(t.ctx, `UPDATE reminders SET status = 'cancelled', next_attempt_at = NULL, updated_at = $2
-		WHERE task_id = $1 AND status = ANY($3) RETURNING id`, taskID, t.at, todo.ReminderStatusStrings(todo.OpenReminderStatuses))
+	rows, err := t.Query(t.ctx, cancelTaskRemindersSQL, taskID, t.at, todo.ReminderStatusStrings(todo.OpenReminderStatuses))
 	if err != nil {
 		return fmt.Errorf("cancelling reminders of task %d: %w", taskID, err)
 	}
@@ -151,13 +161,30 @@ func cancelTaskReminders(t *tx, taskID int64, reason string) error {
 	if err != nil {
 		return fmt.Errorf("cancelling reminders of task %d: %w", taskID, err)
 	}
-	for _, id := range ids {
-		if err := t.emit(event.ReminderCancelled, event.ReminderSubject(id), event.ReminderCancelledData{
-			ReminderID: id, TaskID: taskID, Reason: reason}); err != nil {
-			return err
-		}
+	events, err := cancelledEvents(t, taskID, ids, reason)
+	if err != nil {
+		return err
 	}
-	return nil
+	return insertOutbox(t, events, "")
+}
+
+// cancelTaskRemindersSQL cancels a task's ($1) open reminders ($3: their statuses) at $2
+// and returns their ids.
+const cancelTaskRemindersSQL = `UPDATE reminders SET status = 'cancelled', next_attempt_at = NULL, updated_at = $2
+	WHERE task_id = $1 AND status = ANY($3) RETURNING id`
+
+// cancelledEvents are the reminder.cancelled events of a task's cancelled reminders.
+func cancelledEvents(t *tx, taskID int64, ids []int64, reason string) ([]cloudevents.Event, error) {
+	events := make([]cloudevents.Event, 0, len(ids)+1)
+	for _, id := range ids {
+		e, err := event.New(t.ctx, event.ReminderCancelled, event.ReminderSubject(id), t.userID, t.at,
+			event.ReminderCancelledData{ReminderID: id, TaskID: taskID, Reason: reason})
+		if err != nil {
+			return nil, err
+		}
+		events = append(events, e)
+	}
+	return events, nil
 }
 
 // cancelReminder cancels one reminder and emits reminder.cancelled.

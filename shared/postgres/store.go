@@ -241,10 +241,17 @@ type queryer interface {
 }
 
 func userInfo(ctx context.Context, q queryer, userID string) (UserInfo, error) {
+	return scanUserInfo(q.QueryRow(ctx, userInfoSQL, userID), userID)
+}
+
+const userInfoSQL = `SELECT email, time_zone FROM users WHERE id = $1`
+
+// scanUserInfo reads the row of userInfoSQL; a user not recorded has the defaults.
+func scanUserInfo(row pgx.Row, userID string) (UserInfo, error) {
 	u := UserInfo{ID: userID, Location: time.UTC}
 	var email *string
 	var tz string
-	err := q.QueryRow(ctx, `SELECT email, time_zone FROM users WHERE id = $1`, userID).Scan(&email, &tz)
+	err := row.Scan(&email, &tz)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return u, nil
 	}

@@ -8,9 +8,12 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/taskline/taskline/shared/event"
 	"github.com/taskline/taskline/shared/recur"
+	"github.com/taskline/taskline/shared/telemetry"
 	"github.com/taskline/taskline/shared/todo"
 )
 
@@ -23,11 +26,14 @@ type taskRow struct {
 	anchor *time.Time
 }
 
-func scanTask(row pgx.Row) (taskRow, error) {
+func scanTask(row pgx.Row) (taskRow, error) { return scanTaskAnd(row) }
+
+// scanTaskAnd is scanTask for a row with more columns after the task's, read into more.
+func scanTaskAnd(row pgx.Row, more ...any) (taskRow, error) {
 	var r taskRow
 	var rec *string
-	err := row.Scan(&r.ID, &r.UserID, &r.Title, &r.Description, &r.Completed, &r.CompletedAt, &r.DueDate,
-		&r.Priority, &rec, &r.RecurrenceEndDate, &r.anchor, &r.SpawnedFrom, &r.CreatedAt, &r.UpdatedAt)
+	err := row.Scan(append([]any{&r.ID, &r.UserID, &r.Title, &r.Description, &r.Completed, &r.CompletedAt, &r.DueDate,
+		&r.Priority, &rec, &r.RecurrenceEndDate, &r.anchor, &r.SpawnedFrom, &r.CreatedAt, &r.UpdatedAt}, more...)...)
 	r.scanned(rec)
 	r.Tags = []todo.Tag{}
 	return r, err
@@ -50,25 +56,48 @@ func (r *taskRow) scanned(rec *string) {
 // lockTask loads the user's task for update, without its tags (lockTaskWithTags); another
 // user's task is not found.
 func lockTask(t *tx, id int64) (taskRow, error) {
-	r, err := scanTask(t.QueryRow(t.ctx, `SELECT `+taskColumns+` FROM tasks t WHERE t.id = $1 AND t.user_id = $2 FOR UPDATE`, id, t.userID))
+	r, err := scanTask(t.QueryRow(t.ctx, lockTaskSQL, id, t.userID))
+	return r, lockError(err, id)
+}
+
+const lockTaskSQL = `SELECT ` + taskColumns + ` FROM tasks t WHERE t.id = $1 AND t.user_id = $2 FOR UPDATE`
+
+// lockError is the answer to a failed lockTaskSQL: another user's task, or none, is not found.
+func lockError(err error, id int64) error {
 	if errors.Is(err, pgx.ErrNoRows) {
-		return r, todo.NotFoundf("task", id)
+		return todo.NotFoundf("task", id)
 	}
 	if err != nil {
-		return r, fmt.Errorf("loading task %d: %w", id, err)
+		return fmt.Errorf("loading task %d: %w", id, err)
 	}
-	return r, nil
+	return nil
 }
 
 // lockTaskWithTags is lockTask for the writes that answer with the task or compare its
 // tags.
 func lockTaskWithTags(t *tx, id int64) (taskRow, error) {
-	r, err := lockTask(t, id)
-	if err != nil {
-		return r, err
+	// One round trip: the tags are read right after the lock, in the same pipeline.
+	var r taskRow
+	var lockErr error
+	var tags map[int64][]todo.Tag
+	b := &pgx.Batch{}
+	b.Queue(lockTaskSQL, id, t.userID).QueryRow(func(row pgx.Row) error {
+		r, lockErr = scanTask(row)
+		return nil
+	})
+	b.Queue(tagsOfTasksSQL, []int64{id}).Query(func(rows pgx.Rows) (err error) {
+		tags, err = collectTags(rows, []int64{id})
+		return err
+	})
+	err := t.SendBatch(t.ctx, b).Close()
+	if lockErr != nil {
+		return r, lockError(lockErr, id)
 	}
-	r.Tags, err = tagsOf(t.ctx, t, r.ID)
-	return r, err
+	if err != nil {
+		return r, fmt.Errorf("loading task %d: %w", id, err)
+	}
+	r.Tags = tags[id]
+	return r, nil
 }
 
 // GetTask returns one of the user's tasks.
@@ -89,6 +118,9 @@ func (s *Store) GetTask(ctx context.Context, userID string, id int64) (todo.Task
 
 // CreateTask validates and inserts a task with its tags and emits task.created.
 func (s *Store) CreateTask(ctx context.Context, userID string, c todo.TaskChanges) (todo.Task, error) {
+	if !c.Zoned() && len(c.TagIDs) == 0 && len(c.TagNames) == 0 {
+		return s.createPlain(ctx, userID, c)
+	}
 	var out todo.Task
 	err := s.inTx(ctx, userID, func(t *tx) error {
 		// The user's zone matters only to a recurring task (its anchor, a day-long end) and
@@ -146,6 +178,62 @@ func (s *Store) CreateTask(ctx context.Context, userID string, c todo.TaskChange
 	return out, err
 }
 
+// createPlainSQL writes a task and its task.created event in one statement: an INSERT into
+// tasks and one into outbox that reads the new row, atomic as any single statement. The
+// event ($12) is built before the task has an id; the statement writes the row's id into
+// its subject and data.task_id.
+const createPlainSQL = `WITH t AS (
+	INSERT INTO tasks AS t (user_id, title, description, due_date, priority, created_at, updated_at)
+	VALUES ($1, $2, $3, $4, $5, $6, $6)
+	RETURNING ` + taskColumns + `
+), o AS (
+	INSERT INTO outbox (event_id, topic, partition_key, event, created_at)
+	SELECT $7::uuid, $8, $9, jsonb_set(jsonb_set($12::jsonb, '{subject}', to_jsonb($10 || t.id)), $11::text[], to_jsonb(t.id)), $6
+	FROM t
+	RETURNING id
+)
+SELECT t.*, o.id FROM t, o`
+
+// createPlain is CreateTask for the common create, without tags to resolve or a time that
+// needs the user's zone: one round trip (createPlainSQL) instead of four (BEGIN, the task,
+// its event, COMMIT), for the same rows and the same event.
+func (s *Store) createPlain(ctx context.Context, userID string, c todo.TaskChanges) (out todo.Task, err error) {
+	ctx, span := telemetry.Start(ctx, "db transaction", trace.WithSpanKind(trace.SpanKindClient),
+		trace.WithAttributes(attribute.String("db.system.name", "postgresql")))
+	defer func() { telemetry.End(span, err) }()
+	at := s.now()
+	var r taskRow
+	r.Title, r.Priority = *c.Title, *c.Priority
+	if c.Description != nil {
+		r.Description = *c.Description
+	}
+	if c.DueDate.Set && !c.DueDate.Null {
+		r.DueDate = &c.DueDate.Value
+	}
+	e, err := event.New(ctx, event.TaskCreated, event.TaskSubject(0), userID, at, createdData(r.Task))
+	if err != nil {
+		return out, err
+	}
+	body, err := e.MarshalJSON()
+	if err != nil {
+		return out, fmt.Errorf("encoding %s event: %w", e.Type(), err)
+	}
+	var outboxID int64
+	row := s.pool.QueryRow(ctx, createPlainSQL, userID, r.Title, r.Description, r.DueDate, r.Priority, at,
+		e.ID(), event.TopicOf(e.Type()), userID, event.TaskSubjectPrefix,
+		[]string{"data", createdIDField}, string(body))
+	created, err := scanTaskAnd(row, &outboxID)
+	if err != nil {
+		return out, fmt.Errorf("inserting task: %w", err)
+	}
+	span.SetAttributes(attribute.Int("taskline.outbox.events", 1))
+	if s.OnCommit != nil {
+		s.OnCommit(ctx, []int64{outboxID})
+	}
+	created.ComputeOverdue(at)
+	return created.Task, nil
+}
+
 // insertTask writes r (its id, timestamps and tags are ignored) and returns it as stored.
 func insertTask(t *tx, r taskRow, spawnedFrom *int64) (taskRow, error) {
 	var rec *string
@@ -166,11 +254,19 @@ func insertTask(t *tx, r taskRow, spawnedFrom *int64) (taskRow, error) {
 }
 
 func emitCreated(t *tx, task todo.Task) error {
-	return t.emit(event.TaskCreated, event.TaskSubject(task.ID), event.TaskCreatedData{
+	return t.emit(event.TaskCreated, event.TaskSubject(task.ID), createdData(task))
+}
+
+// createdIDField is the JSON name of event.TaskCreatedData.TaskID, which createPlainSQL
+// fills in.
+const createdIDField = "task_id"
+
+func createdData(task todo.Task) event.TaskCreatedData {
+	return event.TaskCreatedData{
 		TaskID: task.ID, Title: task.Title, Description: task.Description, Priority: task.Priority.String(),
 		DueDate: task.DueDate, Tags: task.TagNames(), RecurrencePattern: (*string)(task.RecurrencePattern),
 		SpawnedFrom: task.SpawnedFrom,
-	})
+	}
 }
 
 // anchorFor is the wall-clock anchor of a recurring task with a due date, else nil (a
@@ -427,19 +523,32 @@ func applyCompleted(t *tx, cur *taskRow, done bool) error {
 		return t.emit(event.TaskUpdated, event.TaskSubject(id), event.TaskUpdatedData{TaskID: id,
 			ChangedFields: map[string]event.Change{"completed": {Before: true, After: false}}})
 	}
-	if _, err := t.Exec(t.ctx, `UPDATE tasks SET completed = true, completed_at = $2, updated_at = $2 WHERE id = $1`, id, t.at); err != nil {
-		return fmt.Errorf("completing task %d: %w", id, err)
-	}
-	if err := cancelTaskReminders(t, id, event.CancelTaskCompleted); err != nil {
+	// One round trip for the task and its reminders, one for every event it causes.
+	var cancelled []int64
+	b := &pgx.Batch{}
+	b.Queue(`UPDATE tasks SET completed = true, completed_at = $2, updated_at = $2 WHERE id = $1`, id, t.at)
+	b.Queue(cancelTaskRemindersSQL, id, t.at, todo.ReminderStatusStrings(todo.OpenReminderStatuses)).Query(func(rows pgx.Rows) (err error) {
+		cancelled, err = pgx.CollectRows(rows, pgx.RowTo[int64])
 		return err
+	})
+	if err := t.SendBatch(t.ctx, b).Close(); err != nil {
+		return fmt.Errorf("completing task %d: %w", id, err)
 	}
 	at := t.at
 	cur.Completed, cur.CompletedAt, cur.UpdatedAt = true, &at, t.at
-	return t.emit(event.TaskCompleted, event.TaskSubject(id), event.TaskCompletedData{
+	completed, err := event.New(t.ctx, event.TaskCompleted, event.TaskSubject(id), t.userID, t.at, event.TaskCompletedData{
 		TaskID: id, Title: cur.Title, CompletedAt: at, HadRecurrence: cur.RecurrencePattern != nil,
 		RecurrencePattern: (*string)(cur.RecurrencePattern), RecurrenceEndDate: cur.RecurrenceEndDate,
 		DueDate: cur.DueDate,
 	})
+	if err != nil {
+		return err
+	}
+	events, err := cancelledEvents(t, id, cancelled, event.CancelTaskCompleted)
+	if err != nil {
+		return err
+	}
+	return insertOutbox(t, append(events, completed), "")
 }
 
 // DeleteTask removes the task (its reminders and tag links go with it), emitting
@@ -564,17 +673,24 @@ func tagsOf(ctx context.Context, q querier, taskID int64) ([]todo.Tag, error) {
 
 // tagsOfTasks loads the tags of several tasks in one query; every id gets a non-nil slice.
 func tagsOfTasks(ctx context.Context, q querier, ids []int64) (map[int64][]todo.Tag, error) {
+	rows, err := q.Query(ctx, tagsOfTasksSQL, ids)
+	if err != nil {
+		return nil, fmt.Errorf("loading tags: %w", err)
+	}
+	return collectTags(rows, ids)
+}
+
+const tagsOfTasksSQL = `SELECT tt.task_id, g.id, g.name, g.color, g.created_at
+	FROM task_tags tt JOIN tags g ON g.id = tt.tag_id
+	WHERE tt.task_id = ANY($1) ORDER BY g.name_key`
+
+// collectTags reads the rows of tagsOfTasksSQL; every id gets a non-nil slice.
+func collectTags(rows pgx.Rows, ids []int64) (map[int64][]todo.Tag, error) {
+	defer rows.Close()
 	out := make(map[int64][]todo.Tag, len(ids))
 	for _, id := range ids {
 		out[id] = []todo.Tag{}
 	}
-	rows, err := q.Query(ctx, `SELECT tt.task_id, g.id, g.name, g.color, g.created_at
-		FROM task_tags tt JOIN tags g ON g.id = tt.tag_id
-		WHERE tt.task_id = ANY($1) ORDER BY g.name_key`, ids)
-	if err != nil {
-		return nil, fmt.Errorf("loading tags: %w", err)
-	}
-	defer rows.Close()
 	for rows.Next() {
 		var taskID int64
 		var g todo.Tag
