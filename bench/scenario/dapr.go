@@ -45,6 +45,7 @@ func Dapr(sink *mailtest.Server, burst, sweep, recur int) Scenario {
 		err = runHarness(id, dir, e.Log, func(tb *harnessTB) error {
 			s := e2e.Start(tb, e2e.Options{Postgres: true})
 			urls := map[string]string{}
+			apps := map[string]*e2e.App{}
 			t0 := time.Now()
 			for _, n := range daprApps {
 				env := []string{"JWT_SECRET=" + string(e.Secret)}
@@ -54,7 +55,8 @@ func Dapr(sink *mailtest.Server, burst, sweep, recur int) Scenario {
 				case "send-email":
 					env = append(env, "SMTP_URL="+sink.URL())
 				}
-				urls[n] = s.StartApp(n, e.Bin(n), env...).URL
+				apps[n] = s.StartApp(n, e.Bin(n), env...)
+				urls[n] = apps[n].URL
 			}
 			e.Log.Info("daprd stack ready", "apps", len(daprApps), "took", time.Since(t0).Round(time.Millisecond))
 			pool, err := pxpool(ctx, s.DatabaseURL())
@@ -73,6 +75,9 @@ func Dapr(sink *mailtest.Server, burst, sweep, recur int) Scenario {
 			more, err = recurring(ctx, &d, id, recur)
 			figs = append(figs, more...)
 			e.Profiles = append(e.Profiles, d.Profiles...)
+			if err == nil {
+				figs = append(figs, peakMemory(id, apps)...)
+			}
 			return err
 		})
 		if err != nil {
@@ -83,6 +88,28 @@ func Dapr(sink *mailtest.Server, burst, sweep, recur int) Scenario {
 		}
 		return figs, nil
 	}}
+}
+
+// peakMemory is each app's highest resident set size over the scenario (VmHWM: the
+// reminders, the sweep and the recurring load), against a target of 64 MiB, with its
+// daprd's beside it.
+func peakMemory(id string, apps map[string]*e2e.App) []report.Figure {
+	var figs []report.Figure
+	for _, n := range daprApps {
+		pid, dpid := apps[n].PIDs()
+		app, err := ProcMemory(pid, "VmHWM")
+		if err != nil {
+			figs = append(figs, report.Missing(id, n+": peak RSS under load", err.Error()))
+			continue
+		}
+		f := report.Measured(id, n+": peak RSS under the scenario's load", "MiB", float64(app)/(1<<20)).
+			WithTarget(64, report.LowerIsBetter)
+		if side, err := ProcMemory(dpid, "VmHWM"); err == nil {
+			f = f.WithNote("its daprd: %.0f MiB", float64(side)/(1<<20))
+		}
+		figs = append(figs, f)
+	}
+	return figs
 }
 
 var completePath = regexp.MustCompile(`^/tasks/\d+/complete$`)

@@ -148,6 +148,10 @@ func (s *Stack) StartApp(appID, binary string, env ...string) *App {
 	return a
 }
 
+// PIDs are the process ids of the app and of its daprd (for the benchmark's memory
+// readings).
+func (a *App) PIDs() (app, daprd int) { return a.app.cmd.Process.Pid, a.daprd.cmd.Process.Pid }
+
 // Stop stops the sidecar, then the app, each with SIGTERM and a grace period. Sidecar
 // first, so it stops delivering to an app that is going away. It is idempotent; the
 // error tells whether the app stopped cleanly (exit status 0 within the grace period; an

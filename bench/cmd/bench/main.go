@@ -192,6 +192,13 @@ func run(log *slog.Logger, out, only string, quick bool, budget time.Duration) e
 		r.Add(figs...)
 		timings = append(timings, fmt.Sprintf("%s %.0f s", s.ID, time.Since(t0).Seconds()))
 	}
+	if app != nil {
+		// Every function in one process, after all the load of the run.
+		if peak, err := app.PeakRSS(); err == nil {
+			r.Add(report.Measured("2 create-task", "local binary (every function in one process): peak RSS over the whole run", "MiB", float64(peak)/(1<<20)).
+				WithNote("per function, behind daprd: scenario 6"))
+		}
+	}
 	r.Settings = append(r.Settings, "Time per scenario: "+strings.Join(timings, ", ")+".")
 	r.Profiles = e.Profiles
 	r.Elapsed = time.Since(started)
