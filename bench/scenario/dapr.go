@@ -75,9 +75,15 @@ func Dapr(sink *mailtest.Server, burst, sweep, recur int) Scenario {
 			more, err = recurring(ctx, &d, id, recur)
 			figs = append(figs, more...)
 			e.Profiles = append(e.Profiles, d.Profiles...)
-			if err == nil {
-				figs = append(figs, peakMemory(id, apps)...)
+			if err != nil {
+				return err
 			}
+			figs = append(figs, peakMemory(id, apps)...)
+			spawnEnv := []string{"JWT_SECRET=" + string(e.Secret)}
+			more, err = fromZero(ctx, &d, id, apps["spawn-next-occurrence"], func() *e2e.App {
+				return s.StartApp("spawn-next-occurrence", e.Bin("spawn-next-occurrence"), spawnEnv...)
+			})
+			figs = append(figs, more...)
 			return err
 		})
 		if err != nil {
@@ -88,6 +94,45 @@ func Dapr(sink *mailtest.Server, burst, sweep, recur int) Scenario {
 		}
 		return figs, nil
 	}}
+}
+
+// fromZero is the first event handled after a scale from zero: spawn-next-occurrence and
+// its daprd are stopped (as KEDA leaves a function with no lag), a recurring task is
+// completed (its task.completed waits in Kafka), and the app and a new daprd are started
+// again (as KEDA does when the lag appears); the figure is from their exec to the next
+// instance existing: both processes' start, daprd joining the consumer group and
+// delivering the waiting event, and the app handling it.
+func fromZero(ctx context.Context, e *Env, id string, app *e2e.App, start func() *e2e.App) ([]report.Figure, error) {
+	const user = "bench-from-zero"
+	name := "first event after a scale from zero: exec of spawn-next-occurrence and its daprd → next instance exists"
+	if err := app.Stop(); err != nil {
+		return []report.Figure{report.Missing(id, name, "stopping the app: "+err.Error())}, nil
+	}
+	var t Task
+	due := time.Now().Add(2 * time.Hour).UTC().Format(time.RFC3339)
+	if err := e.API.Do(ctx, "POST", user, "/tasks", map[string]any{"title": "from zero", "due_date": due, "recurrence_pattern": "daily"}, &t, 201); err != nil {
+		return nil, err
+	}
+	if err := e.API.Do(ctx, "POST", user, fmt.Sprintf("/tasks/%d/complete", t.ID), nil, nil, 200); err != nil {
+		return nil, err
+	}
+	t0 := time.Now()
+	start()
+	started := time.Since(t0)
+	for deadline := t0.Add(60 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		var n int
+		if err := e.Pool.QueryRow(ctx, `SELECT count(*) FROM tasks WHERE spawned_from = $1`, t.ID).Scan(&n); err != nil {
+			return nil, err
+		}
+		if n > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			return []report.Figure{report.Missing(id, name, "no next instance 60 s after the start")}, nil
+		}
+	}
+	return []report.Figure{report.Measured(id, name, "ms", ms(time.Since(t0))).
+		WithNote("app and daprd healthy after %.0f ms; the rest is daprd joining the consumer group and delivering", ms(started))}, nil
 }
 
 // peakMemory is each app's highest resident set size over the scenario (VmHWM: the
