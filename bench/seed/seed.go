@@ -78,15 +78,7 @@ func Users(ctx context.Context, pool *pgxpool.Pool, users ...User) error {
 // Tasks gives user n tasks (and the Tags), deterministically from seed, around now.
 func Tasks(ctx context.Context, pool *pgxpool.Pool, user string, n int, seed uint64, now time.Time) error {
 	rng := rand.New(rand.NewPCG(seed, 42))
-	zipf := rand.NewZipf(rng, 1.15, 2, uint64(len(Words)-1))
-	phrase := func(min, max int) string {
-		k := min + rng.IntN(max-min+1)
-		w := make([]string, k)
-		for i := range w {
-			w[i] = Words[zipf.Uint64()]
-		}
-		return strings.Join(w, " ")
-	}
+	phrase := phraser(rng)
 	now = now.UTC().Truncate(time.Second)
 	tagIDs := make([]int64, len(Tags))
 	for i, name := range Tags {
@@ -96,12 +88,77 @@ func Tasks(ctx context.Context, pool *pgxpool.Pool, user string, n int, seed uin
 			return fmt.Errorf("seeding tag %s: %w", name, err)
 		}
 	}
+	if err := copyTasks(ctx, pool, func(int) string { return user }, n, rng, phrase, now); err != nil {
+		return err
+	}
+	rows, err := pool.Query(ctx, `SELECT id FROM tasks WHERE user_id = $1 ORDER BY id`, user)
+	if err != nil {
+		return fmt.Errorf("reading back task ids: %w", err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return fmt.Errorf("reading back task ids: %w", err)
+	}
+	var links [][]any
+	for _, id := range ids {
+		// Tag j is picked with probability 0.35 * 0.75^j: "work" on a third of the tasks,
+		// "urgent" on a fifth, the last tags rarely; at most 3 per task.
+		p, k := 0.35, 0
+		for j := range tagIDs {
+			if k < 3 && rng.Float64() < p {
+				links = append(links, []any{id, tagIDs[j]})
+				k++
+			}
+			p *= 0.75
+		}
+	}
+	if _, err := pool.CopyFrom(ctx, pgx.Identifier{"task_tags"}, []string{"task_id", "tag_id"}, pgx.CopyFromRows(links)); err != nil {
+		return fmt.Errorf("copying tag links of %s: %w", user, err)
+	}
+	return nil
+}
+
+// Crowd gives users other users (prefix0, prefix1, ...) perUser tasks each, without tags,
+// in one COPY: the rest of a shared table (1,000,000 rows across 10,000 users) around the
+// users a scenario measures.
+func Crowd(ctx context.Context, pool *pgxpool.Pool, prefix string, users, perUser int, seed uint64, now time.Time) error {
+	rng := rand.New(rand.NewPCG(seed, 42))
+	phrase := phraser(rng)
+	u := 0
+	if _, err := pool.CopyFrom(ctx, pgx.Identifier{"users"}, []string{"id"}, pgx.CopyFromFunc(func() ([]any, error) {
+		if u >= users {
+			return nil, nil
+		}
+		u++
+		return []any{fmt.Sprintf("%s%d", prefix, u-1)}, nil
+	})); err != nil {
+		return fmt.Errorf("copying %d users: %w", users, err)
+	}
+	return copyTasks(ctx, pool, func(i int) string { return fmt.Sprintf("%s%d", prefix, i/perUser) }, users*perUser, rng, phrase, now)
+}
+
+// phraser returns a source of phrases of min to max words drawn from Words (Zipf).
+func phraser(rng *rand.Rand) func(min, max int) string {
+	zipf := rand.NewZipf(rng, 1.15, 2, uint64(len(Words)-1))
+	return func(min, max int) string {
+		k := min + rng.IntN(max-min+1)
+		w := make([]string, k)
+		for i := range w {
+			w[i] = Words[zipf.Uint64()]
+		}
+		return strings.Join(w, " ")
+	}
+}
+
+// copyTasks copies n tasks, task i belonging to userOf(i), shaped like a real list.
+func copyTasks(ctx context.Context, pool *pgxpool.Pool, userOf func(int) string, n int, rng *rand.Rand, phrase func(min, max int) string, now time.Time) error {
 	recurrences := []string{"daily", "weekly", "monthly"}
 	i := 0
 	src := pgx.CopyFromFunc(func() ([]any, error) {
 		if i >= n {
 			return nil, nil
 		}
+		user := userOf(i)
 		i++
 		created := now.Add(-time.Duration(rng.Int64N(int64(730 * 24 * time.Hour))))
 		var due, completedAt, anchor any
@@ -129,31 +186,7 @@ func Tasks(ctx context.Context, pool *pgxpool.Pool, user string, n int, seed uin
 	if _, err := pool.CopyFrom(ctx, pgx.Identifier{"tasks"},
 		[]string{"user_id", "title", "description", "completed", "completed_at", "due_date", "priority",
 			"recurrence", "recurrence_anchor", "created_at", "updated_at"}, src); err != nil {
-		return fmt.Errorf("copying %d tasks of %s: %w", n, user, err)
-	}
-	rows, err := pool.Query(ctx, `SELECT id FROM tasks WHERE user_id = $1 ORDER BY id`, user)
-	if err != nil {
-		return fmt.Errorf("reading back task ids: %w", err)
-	}
-	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
-	if err != nil {
-		return fmt.Errorf("reading back task ids: %w", err)
-	}
-	var links [][]any
-	for _, id := range ids {
-		// Tag j is picked with probability 0.35 * 0.75^j: "work" on a third of the tasks,
-		// "urgent" on a fifth, the last tags rarely; at most 3 per task.
-		p, k := 0.35, 0
-		for j := range tagIDs {
-			if k < 3 && rng.Float64() < p {
-				links = append(links, []any{id, tagIDs[j]})
-				k++
-			}
-			p *= 0.75
-		}
-	}
-	if _, err := pool.CopyFrom(ctx, pgx.Identifier{"task_tags"}, []string{"task_id", "tag_id"}, pgx.CopyFromRows(links)); err != nil {
-		return fmt.Errorf("copying tag links of %s: %w", user, err)
+		return fmt.Errorf("copying %d tasks: %w", n, err)
 	}
 	return nil
 }

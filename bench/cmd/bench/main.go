@@ -214,14 +214,17 @@ func run(log *slog.Logger, out, only string, quick bool, budget time.Duration) e
 func plan(quick bool, sink *mailtest.Server, model *scenario.ScriptedModel) []scenario.Scenario {
 	starts, dur, calls, burst, sweep, recurring := 20, 5*time.Second, 200, 1_000, 10_000, 10_000
 	users := []scenario.ListUser{{ID: "bench-100k", Tasks: 100_000}, {ID: "bench-1k", Tasks: 1_000}}
+	// With the crowd, the table holds 1,001,000 tasks of 9,002 users.
+	crowd := scenario.Crowd{Users: 9_000, PerUser: 100}
 	if quick {
+		crowd = scenario.Crowd{Users: 100, PerUser: 100}
 		starts, dur, calls, burst, sweep, recurring = 3, time.Second, 20, 100, 1_000, 1_000
 		users = []scenario.ListUser{{ID: "bench-10k", Tasks: 10_000}, {ID: "bench-1k", Tasks: 1_000}}
 	}
 	return []scenario.Scenario{
 		scenario.ColdStart(starts, []string{"SMTP_URL=" + sink.URL()}),
 		scenario.CreateTask([]int{1, 16}, dur),
-		scenario.List(users, calls),
+		scenario.List(users, crowd, calls),
 		scenario.Reminders(sink, burst, sweep),
 		scenario.Recurring(recurring),
 		scenario.Dapr(sink, burst, sweep/2, recurring/2),
