@@ -78,19 +78,24 @@ func openStream(t *testing.T, l *local, user, bearer, query string, header map[s
 	return s
 }
 
-// next is the stream's next event, failing the test when none comes within 10 s.
+// next is the stream's next event after the ready one, failing the test when none comes
+// within 10 s.
 func (s *eventStream) next(t *testing.T) sseEvent {
 	t.Helper()
-	select {
-	case e, ok := <-s.events:
-		if !ok {
-			t.Fatal("the stream ended")
+	for {
+		select {
+		case e, ok := <-s.events:
+			if !ok {
+				t.Fatal("the stream ended")
+			}
+			if e.Type == "ready" {
+				continue
+			}
+			return e
+		case <-time.After(10 * time.Second):
+			t.Fatal("no event within 10 s")
 		}
-		return e
-	case <-time.After(10 * time.Second):
-		t.Fatal("no event within 10 s")
 	}
-	panic("unreachable")
 }
 
 // nextOf skips events until one of type typ comes.

@@ -81,7 +81,8 @@ func Routes(d *runtime.Deps) []runtime.Route {
 				"position, a resumable cursor), `event:` (the CloudEvent type: task.created, task.updated, task.completed, " +
 				"task.deleted, recurring.task.created, reminder.scheduled, reminder.triggered, reminder.sent, " +
 				"reminder.failed, reminder.cancelled) and `data:` (the whole CloudEvent, structured JSON; its `data` " +
-				"holds the payload). A comment line every 20 s keeps proxies from closing an idle stream; the server " +
+				"holds the payload). The first event, `ready`, says the stream is open; its id is the cursor to resume " +
+				"from and its data `{\"last_event_id\": id}`. A comment line every 20 s keeps proxies from closing an idle stream; the server " +
 				"ends a stream after 5 minutes and on shutdown. Reconnect with Last-Event-ID (or last_event_id) to get " +
 				"what was missed since, while the server still holds it (published events are pruned after a while, " +
 				"so a cursor older than that resumes from what is left). Without a cursor the stream starts now. " +

@@ -3,6 +3,7 @@ package stream
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -35,6 +36,10 @@ const (
 	batch               = 200
 	recent              = 1024
 )
+
+// ReadyEvent is the name of every stream's first event, sent as soon as it is open: its id
+// is the stream's cursor, its data {"last_event_id": id}. No CloudEvent type has this name.
+const ReadyEvent = "ready"
 
 // Options tune a stream; zero values take the defaults.
 type Options struct {
@@ -108,8 +113,10 @@ func (s *Streams) Serve(w http.ResponseWriter, r *http.Request, user string) err
 	h.Set("X-Accel-Buffering", "no") // proxies must not hold the stream back
 	w.WriteHeader(http.StatusOK)
 	st := &stream{w: w, rc: rc, timeout: o.WriteTimeout, seen: newIDSet(recent)}
-	// The client's reconnection delay, and a first line so the client knows it is open.
-	st.buf.WriteString("retry: 2000\n: connected\n\n")
+	// The client's reconnection delay, and a first event: the stream is open, and its id
+	// is the cursor to resume from even if no event follows (EventSource keeps the id of
+	// any event; a Lambda poll that finds nothing must not lose its place).
+	fmt.Fprintf(&st.buf, "retry: 2000\nid: %d\nevent: %s\ndata: {\"last_event_id\":%d}\n\n", last, ReadyEvent, last)
 	if !st.flush() {
 		return nil
 	}

@@ -287,7 +287,10 @@ func TestStreamDeliversAndEndsOnShutdown(t *testing.T) {
 	url, stop := serve(t, &stream.Streams{Hub: stream.NewHub(src, quiet), Store: st, Log: quiet,
 		Opts: stream.Options{Heartbeat: 200 * time.Millisecond}})
 	ch := lines(t, url, http.Header{})
-	expectLine(t, ch, ": connected")
+	if l := expectLine(t, ch, "id: "); l != "id: 1" {
+		t.Fatalf("the ready event's id %q, want the latest row's, 1", l)
+	}
+	expectLine(t, ch, "event: ready")
 	<-src.ready
 
 	st.add(3, "ann")
@@ -317,6 +320,7 @@ func TestStreamDeliversAndEndsOnShutdown(t *testing.T) {
 
 	// Resume after 2: 3, 5 and 6, never bob's 4.
 	resumed := lines(t, url, http.Header{"Last-Event-ID": {"2"}})
+	expectLine(t, resumed, "id: 2") // ready, at the cursor
 	for _, want := range []string{"id: 3", "id: 5", "id: 6"} {
 		if l := expectLine(t, resumed, "id: "); l != want {
 			t.Fatalf("resumed: %q, want %q", l, want)
