@@ -3,14 +3,16 @@
 # alone: `make -f mk/web.mk web`.
 #
 #   make web        npm ci (when the lockfile changed) and npm run build (when sources changed)
-#   make web-test   typecheck and unit tests (vitest): API client and chat stream (SSE), dates,
-#                   error mapping, quick-add preview, tool cards
+#   make web-test   typecheck and unit tests (vitest): API client, chat stream and live event
+#                   stream (SSE, reconnect, own changes), dates, error mapping, quick-add
+#                   preview, tool cards
 #   make web-deps   Debian's chromium (for the browser tests) and the npm packages
 #   make openapi    regenerate web/public/openapi.json, docs.html and src/lib/api-types.ts from the Go routes
 #   make web-e2e    build the app and bin/taskline, then drive the page in headless Chromium
 #                   against `bin/taskline serve` with its own Postgres (app, chat and quick add,
 #                   the seed client, daily use: views, undo, keyboard, offline queue, phone,
-#                   notifications, tokens; Lighthouse desktop: performance >= 95 and
+#                   notifications, tokens; live events: another tab's or the chat's changes
+#                   appear without a reload, a streamed reminder.triggered notifies; Lighthouse desktop: performance >= 95 and
 #                   accessibility 100 on the signed-in list); screenshots land in web/e2e/screenshots/
 #
 # The Go side must be built after `make web`: the binary embeds whatever web/dist holds.

@@ -1,6 +1,7 @@
 // Package querytasks is the query-tasks function, the read side of the API:
-// GET /api/{user_id}/tasks (filters, search, sort, cursor pages), GET .../tasks/{id} and
-// GET .../reminders. It never writes, so it scales independently of the write functions.
+// GET /api/{user_id}/tasks (filters, search, sort, cursor pages), GET .../tasks/{id},
+// GET .../reminders and GET .../events, the user's live event stream (package stream). It
+// never writes, so it scales independently of the write functions.
 package querytasks
 
 import (
@@ -11,6 +12,7 @@ import (
 	"github.com/taskline/taskline/shared/auth"
 	"github.com/taskline/taskline/shared/openapi"
 	"github.com/taskline/taskline/shared/runtime"
+	"github.com/taskline/taskline/shared/stream"
 	"github.com/taskline/taskline/shared/todo"
 )
 
@@ -19,6 +21,8 @@ type Store interface {
 	ListTasks(ctx context.Context, userID string, q todo.TaskQuery) (todo.TaskPage, error)
 	GetTask(ctx context.Context, userID string, id int64) (todo.Task, error)
 	ListReminders(ctx context.Context, userID, status string) ([]todo.Reminder, error)
+	stream.Store
+	stream.Source
 }
 
 // ReminderList is the answer of GET /reminders.
@@ -30,6 +34,8 @@ type ReminderList struct {
 // Routes are the function's endpoints.
 func Routes(d *runtime.Deps) []runtime.Route {
 	s, ew := Store(d.Store), d.Errors
+	// One hub per process: one LISTEN connection, held while a stream is open.
+	streams := &stream.Streams{Hub: stream.NewHub(s, d.Log), Store: s, Log: d.Log, Opts: stream.Options{Once: runtime.InLambda()}}
 	return []runtime.Route{
 		{Pattern: "GET /api/{user_id}/tasks", Handler: ew.HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
 			q, err := todo.ParseTaskQuery(r.URL.Query())
@@ -66,6 +72,21 @@ func Routes(d *runtime.Deps) []runtime.Route {
 		}), Doc: &openapi.Operation{Tag: "Reminders", Summary: "List reminders", Response: ReminderList{},
 			Description: "By time; pending includes retries in flight.",
 			Query:       []openapi.Param{{Name: "status", Enum: []string{"pending", "sent", "failed", "cancelled", "all"}, Description: "Default pending."}}}},
+		{Pattern: "GET /api/{user_id}/events", Handler: ew.HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
+			return streams.Serve(w, r, auth.UserID(r.Context()))
+		}), Doc: &openapi.Operation{Tag: "Events", Summary: "Stream your events", Stream: "text/event-stream",
+			Query: []openapi.Param{{Name: "last_event_id", Type: "integer", Description: "Resume after this event id, " +
+				"as the Last-Event-ID header does (which wins when both are sent)."}},
+			Description: "Server-sent events of the token's user's own events, live: each is `id:` (the event's " +
+				"position, a resumable cursor), `event:` (the CloudEvent type: task.created, task.updated, task.completed, " +
+				"task.deleted, recurring.task.created, reminder.scheduled, reminder.triggered, reminder.sent, " +
+				"reminder.failed, reminder.cancelled) and `data:` (the whole CloudEvent, structured JSON; its `data` " +
+				"holds the payload). The first event, `ready`, says the stream is open; its id is the cursor to resume " +
+				"from and its data `{\"last_event_id\": id}`. A comment line every 20 s keeps proxies from closing an idle stream; the server " +
+				"ends a stream after 5 minutes and on shutdown. Reconnect with Last-Event-ID (or last_event_id) to get " +
+				"what was missed since, while the server still holds it (published events are pruned after a while, " +
+				"so a cursor older than that resumes from what is left). Without a cursor the stream starts now. " +
+				"A read-only token is enough."}},
 	}
 }
 

@@ -136,16 +136,19 @@ func responses(s *Schemas, e Endpoint, errRef Schema, path string) Schema {
 	status := d.Status
 	if status == 0 {
 		status = http.StatusOK
-		if d.Response == nil {
+		if d.Response == nil && d.Stream == "" {
 			status = http.StatusNoContent
 		}
 	}
 	ok := Schema{"description": http.StatusText(status)}
+	content := Schema{}
 	if d.Response != nil {
-		content := Schema{"application/json": Schema{"schema": s.Of(d.Response, false)}}
-		if d.Stream != "" {
-			content[d.Stream] = Schema{"schema": Schema{"type": "string"}}
-		}
+		content["application/json"] = Schema{"schema": s.Of(d.Response, false)}
+	}
+	if d.Stream != "" {
+		content[d.Stream] = Schema{"schema": Schema{"type": "string"}}
+	}
+	if len(content) > 0 {
 		ok["content"] = content
 	}
 	out := Schema{strconv.Itoa(status): ok}

@@ -37,8 +37,8 @@ type Operation struct {
 	Response any
 	// Errors are statuses beyond the ones the builder adds.
 	Errors []int
-	// Stream, when set, is a second media type of the success answer (text/event-stream),
-	// described in Description.
+	// Stream, when set, is another media type of the success answer (text/event-stream),
+	// described in Description: the only one when Response is nil.
 	Stream string
 }
 

@@ -95,6 +95,9 @@ func (s *Store) publishOutbox(ctx context.Context, publish PublishFunc, where st
 	if len(msgs) == 0 {
 		return 0, SweepBatch{}, nil
 	}
+	// Open streams learn of the rows now, broker or not (see events.go): one NOTIFY per
+	// batch, outside the writer's transaction.
+	s.notifyClaimed(ctx, msgs)
 	// UPDATE ... RETURNING does not keep the subquery's order: publish in id order, the
 	// order the events were written in.
 	slices.SortFunc(msgs, func(a, b OutboxMessage) int { return cmp.Compare(a.ID, b.ID) })

@@ -24,6 +24,7 @@ var APIInfo = openapi.Info{
 		"Tags":      "The user's labels: unique per user ignoring case, letters and digits of any script.",
 		"Reminders": "Email reminders at a time or before a task's due date.",
 		"Chat":      "The assistant: messages in, tool calls on your tasks, conversations kept.",
+		"Events":    "Your own events as they happen (server-sent events, resumable): what another tab, the chat or a reminder changed.",
 		"Profile":   "Your email (where reminders go) and time zone (of recurrence, reminders and times without a zone).",
 	},
 	Error: ErrorBody{},

@@ -103,12 +103,29 @@ func (b *deadlineBody) Read(p []byte) (int, error) {
 	return n, err
 }
 
+type drainingKey struct{}
+
+// Draining is closed when the server that received the request starts shutting down:
+// handlers of long-lived answers (the live event stream) end on it, so a shutdown does not
+// wait ShutdownTimeout for them. It is nil, never closed, outside Serve (tests'
+// httptest servers), where ending the request's context does the same.
+func Draining(ctx context.Context) <-chan struct{} {
+	ch, _ := ctx.Value(drainingKey{}).(chan struct{})
+	return ch
+}
+
 // Serve answers HTTP on ln until ctx ends, then drains in-flight requests for up to
 // ShutdownTimeout and returns nil (or the error that stopped the server early).
 func Serve(ctx context.Context, ln net.Listener, h http.Handler, log *slog.Logger) error {
+	draining := make(chan struct{})
 	srv := &http.Server{Handler: bodyDeadline(h), ReadHeaderTimeout: HeaderTimeout, IdleTimeout: 120 * time.Second,
 		MaxHeaderBytes: MaxHeaderBytes,
-		ErrorLog:       slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+		ErrorLog:       slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		// A value, not a cancellation: requests in flight still finish during the drain.
+		BaseContext: func(net.Listener) context.Context {
+			return context.WithValue(context.Background(), drainingKey{}, draining)
+		}}
+	srv.RegisterOnShutdown(func() { close(draining) })
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
 	select {

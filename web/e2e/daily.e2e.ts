@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, repoRoot, startTaskline, type Taskline } from './harness';
-import { apiReader, zoneClock } from './observe';
+import { apiReader, recordNotifications, zoneClock } from './observe';
 
 const ZONE = 'Europe/Berlin';
 const shots = join(repoRoot, 'web', 'e2e', 'screenshots');
@@ -322,20 +322,7 @@ describe('daily use', () => {
   });
 
   it('shows a due reminder as a browser notification once the user opts in', async () => {
-    // Notifications are recorded, as the permission prompt and the OS popup cannot be seen headless.
-    await browser.context.grantPermissions(['notifications'], { origin: tl.url });
-    await browser.context.addInitScript(() => {
-      const Real = window.Notification;
-      const shown: { title: string; body: string }[] = [];
-      (window as unknown as { __notes: typeof shown }).__notes = shown;
-      class Recorded extends Real {
-        constructor(title: string, opts?: NotificationOptions) {
-          super(title, opts);
-          shown.push({ title, body: opts?.body ?? '' });
-        }
-      }
-      Object.defineProperty(window, 'Notification', { value: Recorded });
-    });
+    const shownIn = await recordNotifications(browser.context, tl.url);
     await page.reload();
     await row('Dentist').waitFor();
     const dentist = (await byTitle('Dentist'))!;
@@ -346,8 +333,7 @@ describe('daily use', () => {
     await settings.getByLabel('Show reminders as browser notifications while Taskline is open').check();
     await expect.poll(() => settings.innerText()).toContain('Reminders will show as notifications');
     await page.keyboard.press('Escape');
-    const notes = () => page.evaluate(() => (window as unknown as { __notes: { title: string; body: string }[] }).__notes);
-    await expect.poll(notes, { timeout: 20_000 }).toEqual([{ title: 'Dentist', body: expect.stringContaining('Reminder: due Tomorrow 09:00') }]);
+    await expect.poll(() => shownIn(page), { timeout: 20_000 }).toEqual([{ title: 'Dentist', body: expect.stringContaining('Reminder: due Tomorrow 09:00') }]);
     expect(await page.evaluate(() => localStorage.getItem('taskline.notify'))).toBe('on');
   });
 

@@ -2,6 +2,7 @@
 // data, and wall clocks in a zone. The calendar is computed with Intl directly (not the
 // app's date code), so a bug there cannot hide itself.
 
+import type { BrowserContext, Page } from 'playwright-core';
 import type { Taskline } from './harness';
 
 /** Calendar days and wall-clock times in `zone`. */
@@ -56,4 +57,32 @@ export function apiReader(server: () => Taskline) {
     /** Every task, open and completed. */
     allTasks: async (): Promise<ApiTask[]> => (await api<{ tasks: ApiTask[] }>('/tasks?status=all&limit=200')).tasks,
   };
+}
+
+/** A browser notification as the page showed it. */
+export interface ShownNote {
+  title: string;
+  body: string;
+}
+
+/**
+ * Records the notifications the context's pages show (the permission prompt and the OS popup
+ * cannot be seen headless): the permission is granted for `origin` and Notification wrapped.
+ * The returned function reads what `page` has shown so far.
+ */
+export async function recordNotifications(context: BrowserContext, origin: string): Promise<(page: Page) => Promise<ShownNote[]>> {
+  await context.grantPermissions(['notifications'], { origin });
+  await context.addInitScript(() => {
+    const Real = window.Notification;
+    const shown: { title: string; body: string }[] = [];
+    (window as unknown as { __notes: typeof shown }).__notes = shown;
+    class Recorded extends Real {
+      constructor(title: string, opts?: NotificationOptions) {
+        super(title, opts);
+        shown.push({ title, body: opts?.body ?? '' });
+      }
+    }
+    Object.defineProperty(window, 'Notification', { value: Recorded });
+  });
+  return (page) => page.evaluate(() => (window as unknown as { __notes: ShownNote[] }).__notes);
 }

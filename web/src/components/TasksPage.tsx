@@ -23,6 +23,7 @@ import { ChatPanel } from './ChatPanel';
 import { HelpDialog } from './HelpDialog';
 import { TokensDialog } from './TokensDialog';
 import { dueNow, nextCheck, NOTIFY_KEY } from '../lib/notify';
+import { openEventStream, OwnChanges, taskOf, trackWrites } from '../lib/events';
 import { Filters } from './Filters';
 import { Icon } from './Icon';
 import { QuickAdd } from './QuickAdd';
@@ -43,6 +44,9 @@ const HIGHLIGHT_MS = 4000;
 
 /** The width below which the chat takes the whole screen (styles.css's phone layout). */
 const PHONE = '(max-width: 720px)';
+
+/** How long after the page opens its event stream starts (changes meanwhile are reloaded then). */
+const STREAM_DELAY_MS = 1500;
 
 /** How long Undo is offered after a complete or a delete (the delete is sent after it). */
 export const UNDO_MS = 6000;
@@ -79,7 +83,10 @@ function sleep(ms: number) {
 
 /** The signed-in screen: search, filters, the list, and the task dialog. */
 export function TasksPage({ session, onSignOut }: Props) {
-  const client = useMemo(() => createClient({ token: session.token, userId: session.userId }), [session]);
+  // The page's own task writes are recorded, so their events (GET /events) do not reload the
+  // list a second time; changes from elsewhere (another tab, the chat, CalDAV) do.
+  const own = useMemo(() => new OwnChanges(), [session]);
+  const client = useMemo(() => trackWrites(createClient({ token: session.token, userId: session.userId }), own), [session, own]);
   const zone = useMemo(browserZone, []);
   const [query, setQuery] = useState<TaskQuery>(() => parseQuery(location.search));
   const [view, setView] = useState<View>(() => viewFromPath(location.pathname));
@@ -103,6 +110,10 @@ export function TasksPage({ session, onSignOut }: Props) {
     () => localStorage.getItem(NOTIFY_KEY) === 'on' && 'Notification' in window && Notification.permission === 'granted',
   );
   const shownNotes = useRef(new Set<string>());
+  const notifyRef = useRef(notifyOn);
+  notifyRef.current = notifyOn;
+  // The server has no event stream (an older one): reminders are then polled for notifications.
+  const [streamDown, setStreamDown] = useState(false);
   const tasksRef = useRef<Task[]>([]);
   const [searchText, setSearchText] = useState(query.search);
   const [tasks, setTasks] = useState<Task[]>([]);
@@ -300,11 +311,93 @@ export function TasksPage({ session, onSignOut }: Props) {
     document.querySelector<HTMLElement>('.new-task')?.focus();
   }, [loads, hidden]);
 
-  // Reminders as browser notifications while the page is open: the user's reminders are read
-  // (again whenever the page's own reminders change, else every minute) and each shows once,
-  // at its time.
+  /** Shows a reminder as a browser notification, once per reminder whichever path sees it. */
+  function notifyReminder(reminderId: string, taskId: string, fallbackTitle: string) {
+    if (shownNotes.current.has(reminderId)) return;
+    shownNotes.current.add(reminderId);
+    const task = tasksRef.current.find((t) => String(t.id) === taskId);
+    const n = new Notification(task?.title ?? fallbackTitle, {
+      body: task?.due_date ? `Reminder: due ${formatDue(task.due_date, new Date(), zone)}` : 'Reminder',
+      tag: `reminder-${reminderId}`,
+    });
+    n.onclick = () => {
+      window.focus();
+      void showTaskRef.current(Number(taskId));
+    };
+  }
+  const notifyReminderRef = useRef(notifyReminder);
+  notifyReminderRef.current = notifyReminder;
+  const loadRef = useRef(load);
+  loadRef.current = load;
+  const loadSideRef = useRef(loadSide);
+  loadSideRef.current = loadSide;
+  const unauthorizedRef = useRef(unauthorized);
+  unauthorizedRef.current = unauthorized;
+
+  // The user's live events (one stream per signed-in page): a change made elsewhere (another
+  // tab, the chat, a phone) reloads the list, debounced; a triggered reminder becomes a
+  // notification when the user opted in. When the stream first opens the list is reloaded
+  // too, for the changes made before it was open.
   useEffect(() => {
-    if (!notifyOn) return;
+    let listTimer: ReturnType<typeof setTimeout> | undefined;
+    let sideTimer: ReturnType<typeof setTimeout> | undefined;
+    const reloadList = () => {
+      clearTimeout(listTimer);
+      listTimer = setTimeout(() => void loadRef.current(queryRef.current), 300);
+    };
+    const reloadSide = () => {
+      clearTimeout(sideTimer);
+      sideTimer = setTimeout(() => void loadSideRef.current(), 300);
+    };
+    // Opened once the page has settled: the stream never ends, and must not hold up what
+    // waits for the page's loading to finish (the first paint, the browser's idle state).
+    let close = () => {};
+    const start = setTimeout(() => {
+      close = openEventStream({
+        url: `/api/${encodeURIComponent(session.userId)}/events`,
+        token: session.token,
+        onOpen(resumed) {
+          setStreamDown(false);
+          // What changed between the list's load and the stream's start is not in the
+          // stream: reload once. A reconnect resumes from its last id instead.
+          if (!resumed) {
+            reloadList();
+            reloadSide();
+          }
+        },
+        onUnauthorized: () => unauthorizedRef.current(),
+        onUnavailable: () => setStreamDown(true),
+        onEvent(e) {
+          if (e.type.startsWith('reminder.')) {
+            reloadSide();
+            // Fresh ones only: a replay after a long absence must not pop old reminders up.
+            const fresh = !(Date.now() - e.time > 5 * 60_000);
+            if (e.type === 'reminder.triggered' && notifyRef.current && fresh && 'Notification' in window) {
+              notifyReminderRef.current(String(e.data.reminder_id), String(e.data.task_id), String(e.data.task_title ?? 'Reminder'));
+            }
+            return;
+          }
+          void own.isOwn(taskOf(e)).then((mine) => {
+            if (mine) return;
+            reloadList();
+            reloadSide(); // a task from elsewhere may bring new tags
+          });
+        },
+      });
+    }, STREAM_DELAY_MS);
+    return () => {
+      clearTimeout(start);
+      close();
+      clearTimeout(listTimer);
+      clearTimeout(sideTimer);
+    };
+  }, [session, own]);
+
+  // Without the stream, reminders as browser notifications are polled: the user's reminders
+  // are read (again whenever the page's own reminders change, else every minute) and each
+  // shows once, at its time.
+  useEffect(() => {
+    if (!notifyOn || !streamDown) return;
     let live = true;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const cycle = async () => {
@@ -316,16 +409,7 @@ export function TasksPage({ session, onSignOut }: Props) {
       }
       if (!live) return;
       for (const r of dueNow(rs, Date.now(), shownNotes.current)) {
-        shownNotes.current.add(String(r.id));
-        const task = tasksRef.current.find((t) => String(t.id) === String(r.task_id));
-        const n = new Notification(task?.title ?? r.task_title, {
-          body: task?.due_date ? `Reminder: due ${formatDue(task.due_date, new Date(), zone)}` : 'Reminder',
-          tag: `reminder-${r.id}`,
-        });
-        n.onclick = () => {
-          window.focus();
-          void showTask(Number(r.task_id));
-        };
+        notifyReminderRef.current(String(r.id), String(r.task_id), r.task_title);
       }
       timer = setTimeout(() => void cycle(), nextCheck(rs, Date.now(), shownNotes.current) + 50);
     };
@@ -334,7 +418,7 @@ export function TasksPage({ session, onSignOut }: Props) {
       live = false;
       clearTimeout(timer);
     };
-  }, [notifyOn, client, reminders, zone]);
+  }, [notifyOn, streamDown, client, reminders]);
 
   // Offline changes: the queue is sent when the connection returns.
   const queueOp = useCallback((op: QueuedOp) => {
@@ -567,6 +651,8 @@ export function TasksPage({ session, onSignOut }: Props) {
   }
 
   /** Shows a task the assistant touched: highlighted in the list, or opened when not listed. */
+  const showTaskRef = useRef(showTask);
+  showTaskRef.current = showTask;
   async function showTask(id: number) {
     const key = String(id);
     if (phone) setChatOpen(false); // the chat covers the list on a phone

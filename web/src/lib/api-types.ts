@@ -81,6 +81,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/{user_id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Stream your events
+         * @description Server-sent events of the token's user's own events, live: each is `id:` (the event's position, a resumable cursor), `event:` (the CloudEvent type: task.created, task.updated, task.completed, task.deleted, recurring.task.created, reminder.scheduled, reminder.triggered, reminder.sent, reminder.failed, reminder.cancelled) and `data:` (the whole CloudEvent, structured JSON; its `data` holds the payload). The first event, `ready`, says the stream is open; its id is the cursor to resume from and its data `{"last_event_id": id}`. A comment line every 20 s keeps proxies from closing an idle stream; the server ends a stream after 5 minutes and on shutdown. Reconnect with Last-Event-ID (or last_event_id) to get what was missed since, while the server still holds it (published events are pruned after a while, so a cursor older than that resumes from what is left). Without a cursor the stream starts now. A read-only token is enough.
+         */
+        get: operations["get_events"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/{user_id}/profile": {
         parameters: {
             query?: never;
@@ -816,6 +836,58 @@ export interface operations {
             };
             /** @description Not Found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_events: {
+        parameters: {
+            query?: {
+                /** @description Resume after this event id, as the Last-Event-ID header does (which wins when both are sent). */
+                last_event_id?: number;
+            };
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

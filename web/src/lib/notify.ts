@@ -1,5 +1,7 @@
-// Browser notifications for reminders while the page is open: the pending reminders (GET
-// /reminders) are scheduled in the page; each shows once, at its time.
+// Browser notifications for reminders while the page is open. The event stream's
+// reminder.triggered (lib/events.ts) brings them; against a server without the stream the
+// pending reminders (GET /reminders) are scheduled in the page instead, each shown once, at
+// its time.
 
 import type { Reminder } from './types';
 
