@@ -136,7 +136,14 @@ func (s *Store) LatestEventID(ctx context.Context) (int64, error) {
 // requests of connections) listening on OutboxChannel until ctx ends or the connection
 // fails. ready is called once the LISTEN is in place, notice with each payload.
 func (s *Store) ListenOutbox(ctx context.Context, ready func(), notice func(payload string)) error {
-	conn, err := pgx.ConnectConfig(ctx, s.pool.Config().ConnConfig.Copy())
+	cfg := s.pool.Config().ConnConfig.Copy()
+	if s.ListenURL != "" {
+		var err error
+		if cfg, err = pgx.ParseConfig(s.ListenURL); err != nil {
+			return fmt.Errorf("parsing DATABASE_LISTEN_URL: %w", err)
+		}
+	}
+	conn, err := pgx.ConnectConfig(ctx, cfg)
 	if err != nil {
 		return fmt.Errorf("connecting to listen for events: %w", err)
 	}

@@ -33,6 +33,13 @@ func TestClaimNotifiesListeners(t *testing.T) {
 		}
 		rows.Close()
 	}
+	// LISTEN through its own URL (a direct connection beside a pooler), here the same server.
+	bad := *store
+	bad.ListenURL = "postgres://nobody@127.0.0.1:1/none?connect_timeout=2"
+	if err := bad.ListenOutbox(ctx, func() {}, func(string) {}); err == nil {
+		t.Fatal("ListenOutbox ignored ListenURL")
+	}
+	store.ListenURL = store.Pool().Config().ConnString()
 	named := map[int64]bool{}
 	ready := make(chan struct{})
 	done := make(chan error, 1)

@@ -36,6 +36,10 @@ type Store struct {
 	// with their ids: the function's fast path publishes them at once. It must not fail the
 	// write; rows it leaves unpublished are swept later.
 	OnCommit func(ctx context.Context, outboxIDs []int64)
+	// ListenURL, when set, is where ListenOutbox connects instead of the pool's server: a
+	// direct connection when the pool goes through a transaction pooler, which drops a
+	// LISTEN when it hands the server connection to another client.
+	ListenURL string
 }
 
 // Open connects to databaseURL and checks the connection.

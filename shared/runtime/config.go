@@ -15,15 +15,19 @@ import (
 
 // Config is read from the environment (docs/ARCHITECTURE.md lists every variable).
 type Config struct {
-	Name         string // the function, e.g. "create-task"
-	Port         int
-	DatabaseURL  string
-	JWTSecret    string
-	JWKSURL      string
-	JWTIssuer    string
-	JWTAudience  string
-	Publisher    string // inproc, dapr, kafka, none
-	DaprHTTPPort int
+	Name        string // the function, e.g. "create-task"
+	Port        int
+	DatabaseURL string
+	// DatabaseListenURL (DATABASE_LISTEN_URL) is a direct connection to Postgres for the
+	// event stream's LISTEN when DATABASE_URL goes through a transaction pooler (PgBouncer),
+	// which does not keep a LISTEN; empty: DATABASE_URL.
+	DatabaseListenURL string
+	JWTSecret         string
+	JWKSURL           string
+	JWTIssuer         string
+	JWTAudience       string
+	Publisher         string // inproc, dapr, kafka, none
+	DaprHTTPPort      int
 	// DaprGRPCPort is the sidecar's gRPC API, which the Dapr SDK publishes through.
 	DaprGRPCPort int
 	// AppAPIToken (APP_API_TOKEN), when set, is the token daprd must send on every call to
@@ -54,20 +58,21 @@ func LoadConfig(name string) (Config, error) {
 		}
 	}
 	c := Config{
-		Name:         name,
-		Port:         envInt("PORT", 8080),
-		DatabaseURL:  os.Getenv("DATABASE_URL"),
-		JWTSecret:    os.Getenv("JWT_SECRET"),
-		JWKSURL:      os.Getenv("JWT_JWKS_URL"),
-		JWTIssuer:    os.Getenv("JWT_ISSUER"),
-		JWTAudience:  os.Getenv("JWT_AUDIENCE"),
-		Publisher:    os.Getenv("PUBLISHER"),
-		DaprHTTPPort: envInt("DAPR_HTTP_PORT", 3500),
-		DaprGRPCPort: envInt("DAPR_GRPC_PORT", 50001),
-		AppAPIToken:  os.Getenv("APP_API_TOKEN"),
-		PubsubName:   envOr("DAPR_PUBSUB_NAME", "pubsub"),
-		SMTPURL:      os.Getenv("SMTP_URL"),
-		MailFrom:     envOr("MAIL_FROM", "Taskline <reminders@taskline.local>"),
+		Name:              name,
+		Port:              envInt("PORT", 8080),
+		DatabaseURL:       os.Getenv("DATABASE_URL"),
+		DatabaseListenURL: os.Getenv("DATABASE_LISTEN_URL"),
+		JWTSecret:         os.Getenv("JWT_SECRET"),
+		JWKSURL:           os.Getenv("JWT_JWKS_URL"),
+		JWTIssuer:         os.Getenv("JWT_ISSUER"),
+		JWTAudience:       os.Getenv("JWT_AUDIENCE"),
+		Publisher:         os.Getenv("PUBLISHER"),
+		DaprHTTPPort:      envInt("DAPR_HTTP_PORT", 3500),
+		DaprGRPCPort:      envInt("DAPR_GRPC_PORT", 50001),
+		AppAPIToken:       os.Getenv("APP_API_TOKEN"),
+		PubsubName:        envOr("DAPR_PUBSUB_NAME", "pubsub"),
+		SMTPURL:           os.Getenv("SMTP_URL"),
+		MailFrom:          envOr("MAIL_FROM", "Taskline <reminders@taskline.local>"),
 		// PUBLIC_URL (or its older name APP_BASE_URL): where people reach the app; links in
 		// emails and feed URLs start with it.
 		AppBaseURL:  strings.TrimRight(envOr("PUBLIC_URL", envOr("APP_BASE_URL", "http://localhost:8080")), "/"),

@@ -122,7 +122,9 @@ func open(ctx context.Context, cfg Config, log *slog.Logger, users bool) (*Deps,
 			return fail(err)
 		}
 	}
-	d := NewDeps(cfg, log, postgres.New(pool), v)
+	st := postgres.New(pool)
+	st.ListenURL = cfg.DatabaseListenURL
+	d := NewDeps(cfg, log, st, v)
 	closePublishing, err := ConfigurePublishing(ctx, d)
 	if err != nil {
 		return fail(err)

@@ -148,6 +148,14 @@ checksum/dapr: {{ include "taskline.daprChecksum" .root | quote }}
 # Pool size per pod from the connection budget (taskline.poolSize, deploy/README.md).
 - name: DATABASE_POOL_MAX_CONNS
   value: {{ include "taskline.poolSize" .root | quote }}
+{{- if and $fn.listens $v.pgbouncer.enabled }}
+# The event stream's LISTEN needs a session: one direct connection per pod, past PgBouncer.
+- name: DATABASE_LISTEN_URL
+  valueFrom:
+    secretKeyRef:
+      name: {{ $v.pgbouncer.existingSecret }}
+      key: {{ $v.pgbouncer.urlKey }}
+{{- end }}
 {{- end }}
 {{- if and (eq $fn.kind "http") $v.corsOrigins }}
 - name: CORS_ORIGINS
