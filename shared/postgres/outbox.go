@@ -76,9 +76,12 @@ type SweepBatch struct {
 func (s *Store) publishOutbox(ctx context.Context, publish PublishFunc, where string, args ...any) (int, SweepBatch, error) {
 	now := s.now()
 	args = append([]any{now, now.Add(OutboxLease)}, args...)
+	// Planned per call with the values (an unnamed statement), as round 1 of the benchmark
+	// did for it: prepared, the sweep's claims of a grown outbox took 85 ms each, 7.5 ms
+	// planned per call.
 	rows, err := s.pool.Query(ctx, `UPDATE outbox SET leased_until = $2
 		WHERE id IN (SELECT id FROM outbox WHERE `+claimable+` AND `+where+` FOR UPDATE SKIP LOCKED)
-		RETURNING id, topic, partition_key, event::text`, args...)
+		RETURNING id, topic, partition_key, event::text`, append([]any{pgx.QueryExecModeExec}, args...)...)
 	if err != nil {
 		return 0, SweepBatch{}, fmt.Errorf("claiming outbox rows: %w", err)
 	}

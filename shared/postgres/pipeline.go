@@ -229,14 +229,20 @@ const StuckAfter = 10 * time.Minute
 func (s *Store) ClaimDueReminders(ctx context.Context, limit int) (TickResult, error) {
 	var res TickResult
 	err := s.inTx(ctx, "", func(t *tx) error {
+		// The due reminders are picked and locked first, then joined to their tasks by
+		// primary key: joined before the LIMIT, the planner read the whole tasks table
+		// (a hash join) once it held a million rows. Planned per call, with the values.
 		rows, err := t.Query(ctx, `
 			SELECT r.id, r.task_id, r.user_id, r.remind_at, r.attempts, t.title, t.due_date, t.completed, r.trace_parent
-			FROM reminders r JOIN tasks t ON t.id = r.task_id
-			WHERE r.status IN ('pending', 'retrying', 'triggered')
-			  AND reminder_is_due(r.status, r.remind_at, r.next_attempt_at, r.updated_at, r.leased_until, $1, $3)
-			ORDER BY coalesce(r.next_attempt_at, r.remind_at), r.id
-			LIMIT $2
-			FOR UPDATE OF r SKIP LOCKED`, t.at, limit, StuckAfter)
+			FROM (SELECT id, task_id, user_id, remind_at, attempts, trace_parent, coalesce(next_attempt_at, remind_at) AS at
+				FROM reminders
+				WHERE status IN ('pending', 'retrying', 'triggered')
+				  AND reminder_is_due(status, remind_at, next_attempt_at, updated_at, leased_until, $1, $3)
+				ORDER BY coalesce(next_attempt_at, remind_at), id
+				LIMIT $2
+				FOR UPDATE SKIP LOCKED) r
+			JOIN tasks t ON t.id = r.task_id
+			ORDER BY r.at, r.id`, pgx.QueryExecModeExec, t.at, limit, StuckAfter)
 		if err != nil {
 			return fmt.Errorf("claiming due reminders: %w", err)
 		}

@@ -133,14 +133,7 @@ func (s *Store) CreateTask(ctx context.Context, userID string, c todo.TaskChange
 			}
 			c = c.In(u.Location)
 		}
-		var r taskRow
-		r.Title, r.Priority = *c.Title, *c.Priority
-		if c.Description != nil {
-			r.Description = *c.Description
-		}
-		if c.DueDate.Set && !c.DueDate.Null {
-			r.DueDate = &c.DueDate.Value
-		}
+		r := plainRow(c)
 		if c.Recurrence.Set && !c.Recurrence.Null {
 			r.RecurrencePattern = &c.Recurrence.Value
 		}
@@ -202,14 +195,7 @@ func (s *Store) createPlain(ctx context.Context, userID string, c todo.TaskChang
 		trace.WithAttributes(attribute.String("db.system.name", "postgresql")))
 	defer func() { telemetry.End(span, err) }()
 	at := s.now()
-	var r taskRow
-	r.Title, r.Priority = *c.Title, *c.Priority
-	if c.Description != nil {
-		r.Description = *c.Description
-	}
-	if c.DueDate.Set && !c.DueDate.Null {
-		r.DueDate = &c.DueDate.Value
-	}
+	r := plainRow(c)
 	e, err := event.New(ctx, event.TaskCreated, event.TaskSubject(0), userID, at, createdData(r.Task))
 	if err != nil {
 		return out, err
@@ -232,6 +218,19 @@ func (s *Store) createPlain(ctx context.Context, userID string, c todo.TaskChang
 	}
 	created.ComputeOverdue(at)
 	return created.Task, nil
+}
+
+// plainRow is the new task of c without what needs the user's zone (recurrence) or tags.
+func plainRow(c todo.TaskChanges) taskRow {
+	var r taskRow
+	r.Title, r.Priority = *c.Title, *c.Priority
+	if c.Description != nil {
+		r.Description = *c.Description
+	}
+	if c.DueDate.Set && !c.DueDate.Null {
+		r.DueDate = &c.DueDate.Value
+	}
+	return r
 }
 
 // insertTask writes r (its id, timestamps and tags are ignored) and returns it as stored.
