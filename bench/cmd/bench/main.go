@@ -149,7 +149,7 @@ func run(log *slog.Logger, out, only string, quick bool, budget time.Duration) e
 	r.Settings = append(r.Settings,
 		"PostgreSQL 15 started by the benchmark (shared/pglocal: fsync off, as in the tests; 128 MB shared_buffers); "+
 			"the local binary, the load generator and Postgres share the same CPUs.",
-		"Binaries built like `make build` (CGO off, -trimpath, -s -w).")
+		"Binaries built as the images ship them (CGO off, -trimpath, -s -w, tags lambda.norpc,timetzdata).")
 	if quick {
 		r.Settings = append(r.Settings, "QUICK RUN (-quick): short series, figures not comparable with a full run.")
 	}
