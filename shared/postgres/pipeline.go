@@ -161,21 +161,15 @@ func (s *Store) SpawnNextOccurrence(ctx context.Context, consumer, eventID, user
 			return fmt.Errorf("copying tags and reminders to task %d: %w", created.ID, err)
 		}
 		created.Tags = tags[created.ID]
-		events, err := copyRelativeReminders(t, offsets, created.Task)
-		if err != nil {
+		if err := copyRelativeReminders(t, offsets, created.Task); err != nil {
 			return err
 		}
-		recurring, err := event.New(ctx, event.RecurringTaskCreated, event.TaskSubject(created.ID), userID, t.at, event.RecurringTaskCreatedData{
+		if err := t.emit(event.RecurringTaskCreated, event.TaskSubject(created.ID), event.RecurringTaskCreatedData{
 			OriginalTaskID: taskID, NewTaskID: created.ID, RecurrencePattern: string(*created.RecurrencePattern), NextDueDate: due,
-		})
-		if err != nil {
+		}); err != nil {
 			return err
 		}
-		createdEvent, err := event.New(ctx, event.TaskCreated, event.TaskSubject(created.ID), userID, t.at, createdData(created.Task))
-		if err != nil {
-			return err
-		}
-		if err := insertOutbox(t, append(events, recurring, createdEvent), ""); err != nil {
+		if err := emitCreated(t, created.Task); err != nil {
 			return err
 		}
 		created.ComputeOverdue(t.at)
@@ -188,21 +182,18 @@ func (s *Store) SpawnNextOccurrence(ctx context.Context, consumer, eventID, user
 // copyRelativeReminders gives the new instance one pending reminder per distinct "before
 // due" offset the original had (offsets); absolute reminders belong to their instance and
 // stay. An offset that would fire in the past (a 2-day reminder on a daily task) is left
-// out. It returns the reminder.scheduled events, for the caller to write.
-func copyRelativeReminders(t *tx, offsets []int, to todo.Task) ([]cloudevents.Event, error) {
-	var events []cloudevents.Event
+// out.
+func copyRelativeReminders(t *tx, offsets []int, to todo.Task) error {
 	for _, off := range offsets {
 		at := to.DueDate.Add(-time.Duration(off) * time.Second)
 		if !at.After(t.at) {
 			continue
 		}
-		_, e, err := insertReminderRow(t, to, at, &off)
-		if err != nil {
-			return nil, err
+		if _, err := insertReminder(t, to, at, &off); err != nil {
+			return err
 		}
-		events = append(events, e)
 	}
-	return events, nil
+	return nil
 }
 
 // TickResult counts what one claim did.
@@ -300,7 +291,8 @@ func (s *Store) ClaimDueReminders(ctx context.Context, limit int) (TickResult, e
 			}
 		}
 		res = TickResult{Triggered: len(fire), Cancelled: len(cancel)}
-		return insertOutbox(t, events, "")
+		t.queue("", events...)
+		return nil
 	})
 	return res, err
 }
@@ -501,7 +493,8 @@ func (s *Store) recordDelivery(ctx context.Context, e cloudevents.Event, d Remin
 			return nil
 		}
 		outcome = DeliveryFailed
-		return insertOutbox(t, []cloudevents.Event{DeadLetterEvent(e, event.TopicRemindersDLQ, sendErr.Error())}, event.TopicRemindersDLQ)
+		t.queue(event.TopicRemindersDLQ, DeadLetterEvent(e, event.TopicRemindersDLQ, sendErr.Error()))
+		return nil
 	})
 	return outcome, err
 }
@@ -532,7 +525,8 @@ func DeadLetterEvent(e cloudevents.Event, topic, reason string) cloudevents.Even
 // published like any event; dead-lettering the same event again is a no-op.
 func (s *Store) DeadLetter(ctx context.Context, topic string, e cloudevents.Event, reason string) error {
 	return s.inTx(ctx, event.UserID(e), func(t *tx) error {
-		return insertOutbox(t, []cloudevents.Event{DeadLetterEvent(e, topic, reason)}, topic)
+		t.queue(topic, DeadLetterEvent(e, topic, reason))
+		return nil
 	})
 }
 

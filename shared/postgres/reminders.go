@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	cloudevents "github.com/cloudevents/sdk-go/v2"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/taskline/taskline/shared/event"
@@ -83,25 +82,15 @@ func (s *Store) CreateReminder(ctx context.Context, userID string, spec todo.Rem
 // insertReminder schedules a pending reminder of task at at (offset: seconds before due for
 // a relative one) and emits reminder.scheduled.
 func insertReminder(t *tx, task todo.Task, at time.Time, offset *int) (int64, error) {
-	id, e, err := insertReminderRow(t, task, at, offset)
-	if err != nil {
-		return 0, err
-	}
-	return id, insertOutbox(t, []cloudevents.Event{e}, "")
-}
-
-// insertReminderRow is insertReminder leaving its reminder.scheduled event to the caller.
-func insertReminderRow(t *tx, task todo.Task, at time.Time, offset *int) (int64, cloudevents.Event, error) {
 	var id int64
 	err := t.QueryRow(t.ctx, `INSERT INTO reminders (task_id, user_id, remind_at, before_due_seconds, created_at, updated_at, trace_parent)
 		VALUES ($1, $2, $3, $4, $5, $5, NULLIF($6, '')) RETURNING id`, task.ID, t.userID, at, offset, t.at, event.TraceParent(t.ctx)).Scan(&id)
 	if err != nil {
-		return 0, cloudevents.Event{}, fmt.Errorf("scheduling a reminder for task %d: %w", task.ID, err)
+		return 0, fmt.Errorf("scheduling a reminder for task %d: %w", task.ID, err)
 	}
-	e, err := event.New(t.ctx, event.ReminderScheduled, event.ReminderSubject(id), t.userID, t.at, event.ReminderScheduledData{
+	return id, t.emit(event.ReminderScheduled, event.ReminderSubject(id), event.ReminderScheduledData{
 		ReminderID: id, TaskID: task.ID, RemindAt: at, TaskTitle: task.Title, TaskDueDate: task.DueDate,
 	})
-	return id, e, err
 }
 
 // ListReminders returns the user's reminders by time: "pending" (still to be delivered,
@@ -161,11 +150,7 @@ func cancelTaskReminders(t *tx, taskID int64, reason string) error {
 	if err != nil {
 		return fmt.Errorf("cancelling reminders of task %d: %w", taskID, err)
 	}
-	events, err := cancelledEvents(t, taskID, ids, reason)
-	if err != nil {
-		return err
-	}
-	return insertOutbox(t, events, "")
+	return emitCancelled(t, taskID, ids, reason)
 }
 
 // cancelTaskRemindersSQL cancels a task's ($1) open reminders ($3: their statuses) at $2
@@ -173,18 +158,15 @@ func cancelTaskReminders(t *tx, taskID int64, reason string) error {
 const cancelTaskRemindersSQL = `UPDATE reminders SET status = 'cancelled', next_attempt_at = NULL, updated_at = $2
 	WHERE task_id = $1 AND status = ANY($3) RETURNING id`
 
-// cancelledEvents are the reminder.cancelled events of a task's cancelled reminders.
-func cancelledEvents(t *tx, taskID int64, ids []int64, reason string) ([]cloudevents.Event, error) {
-	events := make([]cloudevents.Event, 0, len(ids)+1)
+// emitCancelled emits reminder.cancelled for each of a task's cancelled reminders.
+func emitCancelled(t *tx, taskID int64, ids []int64, reason string) error {
 	for _, id := range ids {
-		e, err := event.New(t.ctx, event.ReminderCancelled, event.ReminderSubject(id), t.userID, t.at,
-			event.ReminderCancelledData{ReminderID: id, TaskID: taskID, Reason: reason})
-		if err != nil {
-			return nil, err
+		if err := t.emit(event.ReminderCancelled, event.ReminderSubject(id), event.ReminderCancelledData{
+			ReminderID: id, TaskID: taskID, Reason: reason}); err != nil {
+			return err
 		}
-		events = append(events, e)
 	}
-	return events, nil
+	return nil
 }
 
 // cancelReminder cancels one reminder and emits reminder.cancelled.

@@ -89,61 +89,77 @@ type tx struct {
 	userID string
 	outbox []int64
 	at     time.Time
+	// The events the transaction caused, in order, and the topic of each: written to the
+	// outbox in one statement just before commit (writeOutbox).
+	events []cloudevents.Event
+	topics []string
 }
 
-// emit writes an event to the outbox in this transaction.
+// emit adds an event to the outbox in this transaction.
 func (t *tx) emit(typ, subject string, data any) error {
 	e, err := event.New(t.ctx, typ, subject, t.userID, t.at, data)
 	if err != nil {
 		return err
 	}
-	return insertOutbox(t, []cloudevents.Event{e}, "")
+	t.queue("", e)
+	return nil
 }
 
-// insertOutbox writes events to the outbox in one statement: to topic, or when topic is ""
-// to each event's own topic. Each row's partition key is its event's userid. Rows whose
-// event id is already there (a dead letter written twice) are skipped.
-func insertOutbox(t *tx, events []cloudevents.Event, topic string) error {
-	if len(events) == 0 {
+// queue adds events to the outbox in this transaction: to topic, or when topic is "" to
+// each event's own topic.
+func (t *tx) queue(topic string, events ...cloudevents.Event) {
+	for _, e := range events {
+		t.events = append(t.events, e)
+		if topic == "" {
+			t.topics = append(t.topics, event.TopicOf(e.Type()))
+		} else {
+			t.topics = append(t.topics, topic)
+		}
+	}
+}
+
+// writeOutbox writes the queued events to the outbox in one statement, however many the
+// transaction caused. Each row's partition key is its event's userid. Rows whose event id
+// is already there (a dead letter written twice) are skipped.
+func (t *tx) writeOutbox() error {
+	if len(t.events) == 0 {
 		return nil
 	}
-	ids := make([]string, len(events))
-	topics := make([]string, len(events))
-	keys := make([]string, len(events))
-	bodies := make([]string, len(events))
-	for i, e := range events {
+	ids := make([]string, len(t.events))
+	keys := make([]string, len(t.events))
+	bodies := make([]string, len(t.events))
+	for i, e := range t.events {
 		b, err := e.MarshalJSON()
 		if err != nil {
 			return fmt.Errorf("encoding %s event: %w", e.Type(), err)
 		}
 		ids[i], keys[i], bodies[i] = e.ID(), event.UserID(e), string(b)
-		topics[i] = topic
-		if topic == "" {
-			topics[i] = event.TopicOf(e.Type())
-		}
 	}
 	rows, err := t.Query(t.ctx, `INSERT INTO outbox (event_id, topic, partition_key, event, created_at)
 		SELECT e.id::uuid, e.topic, e.key, e.body::jsonb, $5
 		FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS e(id, topic, key, body, n)
 		ORDER BY e.n
 		ON CONFLICT (event_id) DO NOTHING
-		RETURNING id`, ids, topics, keys, bodies, t.at)
+		RETURNING id`, ids, t.topics, keys, bodies, t.at)
 	if err != nil {
-		return fmt.Errorf("writing %d events to the outbox: %w", len(events), err)
+		return fmt.Errorf("writing %d events to the outbox: %w", len(t.events), err)
 	}
-	written, err := pgx.CollectRows(rows, pgx.RowTo[int64])
-	if err != nil {
-		return fmt.Errorf("writing %d events to the outbox: %w", len(events), err)
+	if t.outbox, err = pgx.CollectRows(rows, pgx.RowTo[int64]); err != nil {
+		return fmt.Errorf("writing %d events to the outbox: %w", len(t.events), err)
 	}
-	t.outbox = append(t.outbox, written...)
 	return nil
 }
 
-// inTx runs fn in a transaction for userID and, after commit, hands the outbox rows it
-// wrote to OnCommit.
-func (s *Store) inTx(ctx context.Context, userID string, fn func(*tx) error) (err error) {
-	ctx, span := telemetry.Start(ctx, "db transaction", trace.WithSpanKind(trace.SpanKindClient),
+// dbSpan starts the span of one database transaction.
+func dbSpan(ctx context.Context) (context.Context, trace.Span) {
+	return telemetry.Start(ctx, "db transaction", trace.WithSpanKind(trace.SpanKindClient),
 		trace.WithAttributes(attribute.String("db.system.name", "postgresql")))
+}
+
+// inTx runs fn in a transaction for userID, writes the events fn caused to the outbox and,
+// after commit, hands their rows to OnCommit.
+func (s *Store) inTx(ctx context.Context, userID string, fn func(*tx) error) (err error) {
+	ctx, span := dbSpan(ctx)
 	defer func() { telemetry.End(span, err) }()
 	pt, err := s.pool.Begin(ctx)
 	if err != nil {
@@ -152,6 +168,9 @@ func (s *Store) inTx(ctx context.Context, userID string, fn func(*tx) error) (er
 	t := &tx{Tx: pt, ctx: ctx, userID: userID, at: s.now()}
 	defer pt.Rollback(context.WithoutCancel(ctx))
 	if err := fn(t); err != nil {
+		return err
+	}
+	if err := t.writeOutbox(); err != nil {
 		return err
 	}
 	if err := pt.Commit(ctx); err != nil {

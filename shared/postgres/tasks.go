@@ -9,7 +9,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"go.opentelemetry.io/otel/attribute"
-	"go.opentelemetry.io/otel/trace"
 
 	"github.com/taskline/taskline/shared/event"
 	"github.com/taskline/taskline/shared/recur"
@@ -191,8 +190,7 @@ SELECT t.*, o.id FROM t, o`
 // needs the user's zone: one round trip (createPlainSQL) instead of four (BEGIN, the task,
 // its event, COMMIT), for the same rows and the same event.
 func (s *Store) createPlain(ctx context.Context, userID string, c todo.TaskChanges) (out todo.Task, err error) {
-	ctx, span := telemetry.Start(ctx, "db transaction", trace.WithSpanKind(trace.SpanKindClient),
-		trace.WithAttributes(attribute.String("db.system.name", "postgresql")))
+	ctx, span := dbSpan(ctx)
 	defer func() { telemetry.End(span, err) }()
 	at := s.now()
 	r := plainRow(c)
@@ -522,7 +520,7 @@ func applyCompleted(t *tx, cur *taskRow, done bool) error {
 		return t.emit(event.TaskUpdated, event.TaskSubject(id), event.TaskUpdatedData{TaskID: id,
 			ChangedFields: map[string]event.Change{"completed": {Before: true, After: false}}})
 	}
-	// One round trip for the task and its reminders, one for every event it causes.
+	// One round trip for the task and its reminders.
 	var cancelled []int64
 	b := &pgx.Batch{}
 	b.Queue(`UPDATE tasks SET completed = true, completed_at = $2, updated_at = $2 WHERE id = $1`, id, t.at)
@@ -533,21 +531,16 @@ func applyCompleted(t *tx, cur *taskRow, done bool) error {
 	if err := t.SendBatch(t.ctx, b).Close(); err != nil {
 		return fmt.Errorf("completing task %d: %w", id, err)
 	}
+	if err := emitCancelled(t, id, cancelled, event.CancelTaskCompleted); err != nil {
+		return err
+	}
 	at := t.at
 	cur.Completed, cur.CompletedAt, cur.UpdatedAt = true, &at, t.at
-	completed, err := event.New(t.ctx, event.TaskCompleted, event.TaskSubject(id), t.userID, t.at, event.TaskCompletedData{
+	return t.emit(event.TaskCompleted, event.TaskSubject(id), event.TaskCompletedData{
 		TaskID: id, Title: cur.Title, CompletedAt: at, HadRecurrence: cur.RecurrencePattern != nil,
 		RecurrencePattern: (*string)(cur.RecurrencePattern), RecurrenceEndDate: cur.RecurrenceEndDate,
 		DueDate: cur.DueDate,
 	})
-	if err != nil {
-		return err
-	}
-	events, err := cancelledEvents(t, id, cancelled, event.CancelTaskCompleted)
-	if err != nil {
-		return err
-	}
-	return insertOutbox(t, append(events, completed), "")
 }
 
 // DeleteTask removes the task (its reminders and tag links go with it), emitting
