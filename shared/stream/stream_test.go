@@ -31,10 +31,11 @@ type source struct {
 	listens int
 	active  int
 	ready   chan struct{}
+	stopped chan struct{} // a listen returned
 }
 
 func newSource() *source {
-	return &source{notices: make(chan string), fail: make(chan struct{}), ready: make(chan struct{}, 10)}
+	return &source{notices: make(chan string), fail: make(chan struct{}), ready: make(chan struct{}, 10), stopped: make(chan struct{}, 10)}
 }
 
 func (s *source) ListenOutbox(ctx context.Context, ready func(), notice func(string)) error {
@@ -42,7 +43,7 @@ func (s *source) ListenOutbox(ctx context.Context, ready func(), notice func(str
 	s.listens++
 	s.active++
 	s.mu.Unlock()
-	defer func() { s.mu.Lock(); s.active--; s.mu.Unlock() }()
+	defer func() { s.mu.Lock(); s.active--; s.mu.Unlock(); s.stopped <- struct{}{} }()
 	ready()
 	s.ready <- struct{}{}
 	for {
@@ -61,17 +62,6 @@ func (s *source) counts() (listens, active int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.listens, s.active
-}
-
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
 }
 
 func woken(t *testing.T, sub *stream.Subscription) []int64 {
@@ -115,13 +105,21 @@ func TestHubFansOutByUser(t *testing.T) {
 	}
 
 	src.fail <- struct{}{}
+	<-src.stopped // the lost connection's listen returned
 	<-src.ready
 	woken(t, a1) // reconnected: every subscription reads past its cursor
 
 	a1.Close()
 	a2.Close()
 	b.Close()
-	waitFor(t, "the listener to stop", func() bool { _, active := src.counts(); return active == 0 })
+	select {
+	case <-src.stopped:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the listener did not stop once no subscription was open")
+	}
+	if _, active := src.counts(); active != 0 {
+		t.Fatalf("%d listens still running", active)
+	}
 	again := hub.Subscribe("ann")
 	<-src.ready
 	again.Close()
