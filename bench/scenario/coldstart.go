@@ -179,7 +179,10 @@ func firstRequestOnce(ctx context.Context, e *Env, name string, env []string, us
 	}
 	api, err := NewAPI(e, p.URL, 1)
 	if err == nil {
-		api.Client = &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
+		// A new connection per try, as a first request has (the client still dials only
+		// 127.0.0.1).
+		api.Client.Transport.(*http.Transport).DisableKeepAlives = true
+		api.Client.Timeout = 5 * time.Second
 		deadline := time.Now().Add(10 * time.Second)
 		for {
 			err = api.Do(ctx, r.method, user, r.path, r.body, nil, r.want)

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/taskline/taskline/shared/auth"
+	"github.com/taskline/taskline/shared/server"
 	"github.com/taskline/taskline/shared/todo"
 )
 
@@ -52,11 +53,7 @@ func newSSE(w http.ResponseWriter) (*sse, error) {
 
 func (s *sse) send(name string, v any) {
 	if !s.started {
-		h := s.w.Header()
-		h.Set("Content-Type", "text/event-stream")
-		h.Set("Cache-Control", "no-cache")
-		h.Set("X-Accel-Buffering", "no") // proxies must not hold the stream back
-		s.w.WriteHeader(http.StatusOK)
+		server.StartEventStream(s.w)
 		s.started = true
 	}
 	b, _ := json.Marshal(v)

@@ -105,6 +105,16 @@ func (b *deadlineBody) Read(p []byte) (int, error) {
 
 type drainingKey struct{}
 
+// StartEventStream answers 200 with the headers of a server-sent event stream that no
+// cache or proxy holds back.
+func StartEventStream(w http.ResponseWriter) {
+	h := w.Header()
+	h.Set("Content-Type", "text/event-stream")
+	h.Set("Cache-Control", "no-cache")
+	h.Set("X-Accel-Buffering", "no")
+	w.WriteHeader(http.StatusOK)
+}
+
 // Draining is closed when the server that received the request starts shutting down:
 // handlers of long-lived answers (the live event stream) end on it, so a shutdown does not
 // wait ShutdownTimeout for them. It is nil, never closed, outside Serve (tests'

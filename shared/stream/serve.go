@@ -107,11 +107,7 @@ func (s *Streams) Serve(w http.ResponseWriter, r *http.Request, user string) err
 		}
 	}
 	rc := http.NewResponseController(w)
-	h := w.Header()
-	h.Set("Content-Type", "text/event-stream")
-	h.Set("Cache-Control", "no-cache")
-	h.Set("X-Accel-Buffering", "no") // proxies must not hold the stream back
-	w.WriteHeader(http.StatusOK)
+	server.StartEventStream(w)
 	st := &stream{w: w, rc: rc, timeout: o.WriteTimeout, seen: newIDSet(recent)}
 	// The client's reconnection delay, and a first event: the stream is open, and its id
 	// is the cursor to resume from even if no event follows (EventSource keeps the id of
