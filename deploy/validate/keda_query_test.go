@@ -96,8 +96,8 @@ func TestTickRemindersWakeQueryCountsDueWork(t *testing.T) {
 			t.Fatalf("send-email's KEDA query fails as KEDA's role: %v\n%s", err, mailQuery)
 		}
 		var reminders int64
-		// The store's own rule (migration 00011's reminder_is_due, which the ticker's claim
-		// uses), two minutes ahead.
+		// The store's own rule (migration 00011's reminder_is_due; the ticker's claim takes
+		// exactly its rows, TestTickerClaimsWhatTheRuleCallsDue), two minutes ahead.
 		if err := pool.QueryRow(ctx, `SELECT count(*) FROM reminders WHERE reminder_is_due(status, remind_at, next_attempt_at, updated_at, leased_until, now() + interval '2 minutes', interval '10 minutes')`).Scan(&reminders); err != nil {
 			t.Fatal(err)
 		}
