@@ -11,9 +11,11 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"go.opentelemetry.io/otel/attribute"
 
 	"github.com/taskline/taskline/shared/event"
 	"github.com/taskline/taskline/shared/recur"
+	"github.com/taskline/taskline/shared/telemetry"
 	"github.com/taskline/taskline/shared/todo"
 )
 
@@ -363,64 +365,20 @@ type publicError interface{ Public() string }
 type permanentError interface{ Permanent() bool }
 
 // DeliverReminder handles one reminder.triggered event for consumer, lease-then-send: a
-// first short transaction records the event as processed, checks under the reminder's
-// row lock that this attempt is the one to send, and leases the reminder (leased_until);
-// send then runs with no transaction open and no lock held, so completing the task or
-// ticking is never blocked by a slow mail server; a second short transaction records the
-// outcome (todo.AfterAttempt): sent (emitting reminder.sent), or a failure (emitting
-// reminder.failed) retried after retryDelays[n-1], or failed for good (a permanent
-// refusal, or retries used up) with the triggering event written to the reminders dead
-// letter topic. Redelivered and concurrent copies of the event find it in
-// processed_events and send nothing. A crash between the two transactions leaves the
-// reminder triggered with an expired lease: the ticker triggers it again after StuckAfter.
+// first statement (leaseReminderSQL) records the event as processed, checks under the
+// reminder's row lock that this attempt is the one to send, and leases the reminder
+// (leased_until); send then runs with no transaction open and no lock held, so completing
+// the task or ticking is never blocked by a slow mail server; a second step records the
+// outcome (todo.AfterAttempt): sent, emitting reminder.sent (one statement,
+// recordSentSQL), or in a short transaction a failure (emitting reminder.failed) retried
+// after retryDelays[n-1], or failed for good (a permanent refusal, or retries used up)
+// with the triggering event written to the reminders dead letter topic. Redelivered and
+// concurrent copies of the event find it in processed_events and send nothing. A crash
+// between the two steps leaves the reminder triggered with an expired lease: the ticker
+// triggers it again after StuckAfter.
 func (s *Store) DeliverReminder(ctx context.Context, consumer string, e cloudevents.Event, reminderID int64, attempt int,
 	retryDelays []time.Duration, send func(context.Context, ReminderDelivery) error) (DeliveryOutcome, error) {
-	var outcome DeliveryOutcome
-	var d ReminderDelivery
-	var email *string
-	err := s.inTx(ctx, event.UserID(e), func(t *tx) error {
-		first, err := markProcessed(t, consumer, e.ID())
-		if err != nil {
-			return err
-		}
-		if !first {
-			outcome = DeliveryDuplicate
-			return nil
-		}
-		var status todo.ReminderStatus
-		var attempts int
-		var tz string
-		var lease *time.Time
-		err = t.QueryRow(ctx, `
-			SELECT r.id, r.task_id, t.title, t.due_date, r.remind_at, r.status, r.attempts, r.leased_until, r.user_id, u.email, u.time_zone
-			FROM reminders r JOIN tasks t ON t.id = r.task_id JOIN users u ON u.id = r.user_id
-			WHERE r.id = $1 FOR UPDATE OF r`, reminderID).
-			Scan(&d.ReminderID, &d.TaskID, &d.TaskTitle, &d.DueAt, &d.RemindAt, &status, &attempts, &lease, &d.User.ID, &email, &tz)
-		if errors.Is(err, pgx.ErrNoRows) {
-			outcome = DeliverySkipped
-			return nil
-		}
-		if err != nil {
-			return fmt.Errorf("loading reminder %d: %w", reminderID, err)
-		}
-		// Only the attempt the ticker triggered last is sent, and only by one delivery at a
-		// time: a cancelled, sent or failed reminder, an event of an earlier attempt, or a
-		// reminder another delivery holds a lease on, changes nothing.
-		if status != todo.ReminderTriggered || (attempt > 0 && attempt != attempts+1) || (lease != nil && lease.After(t.at)) {
-			outcome = DeliverySkipped
-			return nil
-		}
-		d.Attempt = attempts + 1
-		d.User.Location = time.UTC
-		if loc, err := time.LoadLocation(tz); err == nil {
-			d.User.Location = loc
-		}
-		if _, err := t.Exec(ctx, `UPDATE reminders SET leased_until = $2, updated_at = $3 WHERE id = $1`,
-			reminderID, t.at.Add(DeliveryLease), t.at); err != nil {
-			return fmt.Errorf("leasing reminder %d: %w", reminderID, err)
-		}
-		return nil
-	})
+	d, email, outcome, err := s.leaseReminder(ctx, consumer, e, reminderID, attempt)
 	if err != nil || outcome != "" {
 		return outcome, err
 	}
@@ -450,8 +408,110 @@ func (s *Store) DeliverReminder(ctx context.Context, consumer string, e cloudeve
 	}
 }
 
-// recordDelivery is DeliverReminder's second transaction.
+// leaseReminderSQL is DeliverReminder's first step as one statement (one round trip
+// instead of five: BEGIN, the processed mark, the locked read, the lease, COMMIT): it
+// records the event as processed for the consumer ($4, $5) and, only if that is new,
+// leases reminder $1 until $2 when it is triggered, $6 is the attempt to send (0: any) and
+// no other delivery holds a lease at $3. The UPDATE's row lock makes the check and the
+// lease one step, as the locked read did: a concurrent delivery waits for it, then sees
+// the lease.
+const leaseReminderSQL = `WITH pe AS (
+	INSERT INTO processed_events (consumer, event_id, processed_at) VALUES ($4, $5, $3)
+	ON CONFLICT DO NOTHING RETURNING 1
+), l AS (
+	UPDATE reminders r SET leased_until = $2, updated_at = $3
+	FROM tasks t, users u
+	WHERE r.id = $1 AND t.id = r.task_id AND u.id = r.user_id AND EXISTS (SELECT 1 FROM pe)
+	  AND r.status = 'triggered' AND ($6 = 0 OR $6 = r.attempts + 1)
+	  AND (r.leased_until IS NULL OR r.leased_until <= $3)
+	RETURNING r.id, r.task_id, t.title, t.due_date, r.remind_at, r.attempts, r.user_id, u.email, u.time_zone
+)
+SELECT EXISTS (SELECT 1 FROM pe), l.* FROM (SELECT) one LEFT JOIN l ON true`
+
+// leaseReminder is DeliverReminder's first step: the reminder to send, its user's
+// address, or the outcome that ends the delivery here (duplicate, skipped).
+func (s *Store) leaseReminder(ctx context.Context, consumer string, e cloudevents.Event, reminderID int64, attempt int) (d ReminderDelivery, email *string, outcome DeliveryOutcome, err error) {
+	ctx, span := dbSpan(ctx)
+	defer func() { telemetry.End(span, err) }()
+	at := s.now()
+	var first bool
+	var id, taskID, attempts *int64
+	var title, userID, tz *string
+	var remindAt *time.Time
+	if err := s.pool.QueryRow(ctx, leaseReminderSQL, reminderID, at.Add(DeliveryLease), at, consumer, e.ID(), attempt).
+		Scan(&first, &id, &taskID, &title, &d.DueAt, &remindAt, &attempts, &userID, &email, &tz); err != nil {
+		return d, nil, "", fmt.Errorf("leasing reminder %d: %w", reminderID, err)
+	}
+	switch {
+	case !first:
+		return d, nil, DeliveryDuplicate, nil
+	case id == nil:
+		// Cancelled, sent or failed, an event of an earlier attempt, a lease another
+		// delivery holds, or gone with its task: nothing to send.
+		return d, nil, DeliverySkipped, nil
+	}
+	d.ReminderID, d.TaskID, d.TaskTitle, d.RemindAt = *id, *taskID, *title, *remindAt
+	d.Attempt = int(*attempts) + 1
+	d.User.ID = *userID
+	d.User.Location = time.UTC
+	if loc, err := time.LoadLocation(*tz); err == nil {
+		d.User.Location = loc
+	}
+	return d, email, "", nil
+}
+
+// recordSentSQL records a sent email as one statement (one round trip instead of five):
+// reminder $1 becomes sent at $2 if it is still the triggered attempt that was sent ($3
+// attempts before it), and only then its reminder.sent event ($4-$7) goes to the outbox.
+const recordSentSQL = `WITH r AS (
+	UPDATE reminders SET status = 'sent', sent_at = $2, attempts = attempts + 1, last_error = NULL,
+		leased_until = NULL, updated_at = $2
+	WHERE id = $1 AND status = 'triggered' AND attempts = $3
+	RETURNING id
+), o AS (
+	INSERT INTO outbox (event_id, topic, partition_key, event, created_at)
+	SELECT $4::uuid, $5, $6, $7::jsonb, $2 FROM r
+	RETURNING id
+)
+SELECT (SELECT id FROM o)`
+
+// recordSent is recordDelivery for an email that went out.
+func (s *Store) recordSent(ctx context.Context, d ReminderDelivery) (outcome DeliveryOutcome, err error) {
+	ctx, span := dbSpan(ctx)
+	defer func() { telemetry.End(span, err) }()
+	at := s.now()
+	e, err := event.New(ctx, event.ReminderSent, event.ReminderSubject(d.ReminderID), d.User.ID, at,
+		event.ReminderSentData{ReminderID: d.ReminderID, Channel: "email", SentAt: at, Recipient: d.User.Email})
+	if err != nil {
+		return "", err
+	}
+	body, err := e.MarshalJSON()
+	if err != nil {
+		return "", fmt.Errorf("encoding %s event: %w", e.Type(), err)
+	}
+	var outboxID *int64
+	if err := s.pool.QueryRow(ctx, recordSentSQL, d.ReminderID, at, d.Attempt-1,
+		e.ID(), event.TopicOf(e.Type()), d.User.ID, string(body)).Scan(&outboxID); err != nil {
+		return "", fmt.Errorf("marking reminder %d sent: %w", d.ReminderID, err)
+	}
+	if outboxID == nil {
+		// Cancelled (its task completed) or deleted with its task while the email was on
+		// its way: it stays as it is.
+		return DeliverySkipped, nil
+	}
+	span.SetAttributes(attribute.Int("taskline.outbox.events", 1))
+	if s.OnCommit != nil {
+		s.OnCommit(ctx, []int64{*outboxID})
+	}
+	return DeliverySent, nil
+}
+
+// recordDelivery is DeliverReminder's second step: recordSent for an email that went out,
+// else a transaction that records the failure.
 func (s *Store) recordDelivery(ctx context.Context, e cloudevents.Event, d ReminderDelivery, sendErr error, retryDelays []time.Duration) (DeliveryOutcome, error) {
+	if sendErr == nil {
+		return s.recordSent(ctx, d)
+	}
 	var outcome DeliveryOutcome
 	err := s.inTx(ctx, d.User.ID, func(t *tx) error {
 		var status todo.ReminderStatus
@@ -474,16 +534,7 @@ func (s *Store) recordDelivery(ctx context.Context, e cloudevents.Event, d Remin
 		if errors.As(sendErr, &pe) && pe.Permanent() {
 			permanent = true
 		}
-		next := todo.AfterAttempt(d.Attempt, sendErr != nil, permanent, retryDelays, t.at)
-		if next.Status == todo.ReminderSent {
-			if _, err := t.Exec(ctx, `UPDATE reminders SET status = 'sent', sent_at = $2, attempts = attempts + 1,
-				last_error = NULL, leased_until = NULL, updated_at = $2 WHERE id = $1`, d.ReminderID, t.at); err != nil {
-				return fmt.Errorf("marking reminder %d sent: %w", d.ReminderID, err)
-			}
-			outcome = DeliverySent
-			return t.emit(event.ReminderSent, event.ReminderSubject(d.ReminderID), event.ReminderSentData{
-				ReminderID: d.ReminderID, Channel: "email", SentAt: t.at, Recipient: d.User.Email})
-		}
+		next := todo.AfterAttempt(d.Attempt, true, permanent, retryDelays, t.at)
 		// Users see the public message (no host, address or port of ours); the dead letter,
 		// for operators, carries the whole error.
 		public := "the email could not be sent"
