@@ -14,12 +14,26 @@ import (
 
 // CreateTask is scenario 2: POST /api/{user}/tasks on the local binary at each
 // concurrency, against bare single-row INSERTs into tasks through pgx at the same
-// concurrency, into the same Postgres; dur of each, in alternating slices.
+// concurrency, into the same Postgres, and against the same INSERT behind a bare net/http
+// server (bench/cmd/barehttp: JSON in and out, nothing else), which shows what HTTP alone
+// costs on the machine; dur of each, in alternating slices.
 func CreateTask(levels []int, dur time.Duration) Scenario {
 	return Scenario{ID: "2 create-task", Name: "create", Run: func(ctx context.Context, e *Env) ([]report.Figure, error) {
-		const httpUser, sqlUser = "bench-create", "bench-insert"
-		if err := seed.Users(ctx, e.Pool, seed.User{ID: sqlUser}); err != nil {
+		const httpUser, sqlUser, bareUser = "bench-create", "bench-insert", "bench-bare"
+		if err := seed.Users(ctx, e.Pool, seed.User{ID: sqlUser}, seed.User{ID: bareUser}); err != nil {
 			return nil, err
+		}
+		var bare *Proc
+		if e.BuildErrors[BaselineServer] == nil {
+			p, err := StartProc(BaselineServer, e.Bin(BaselineServer), e.LogDir, []string{"DATABASE_URL=" + e.DatabaseURL})
+			if err != nil {
+				return nil, err
+			}
+			defer p.Stop(10 * time.Second)
+			if _, err := p.WaitHealthy("/healthz", 10*time.Second, time.Now()); err != nil {
+				return nil, err
+			}
+			bare = p
 		}
 		var figs []report.Figure
 		for _, c := range levels {
@@ -39,11 +53,25 @@ func CreateTask(levels []int, dur time.Duration) Scenario {
 					"priority": "high", "due_date": due.UTC().Format(time.RFC3339)}
 				return api.Do(ctx, "POST", httpUser, "/tasks", body, nil, 201)
 			}
-			base, res, err := alternate(ctx, c, dur, insert, post)
+			calls := []func(context.Context, int) error{insert, post}
+			if bare != nil {
+				bareAPI, err := NewAPI(e, bare.URL, c)
+				if err != nil {
+					pool.Close()
+					return nil, err
+				}
+				calls = append(calls, func(ctx context.Context, n int) error {
+					body := map[string]any{"title": fmt.Sprintf("Bench task %d", n), "description": "created by make bench",
+						"priority": "high", "due_date": due.UTC().Format(time.RFC3339)}
+					return bareAPI.Do(ctx, "POST", bareUser, "/tasks", body, nil, 201)
+				})
+			}
+			results, err := alternate(ctx, c, dur, calls...)
 			pool.Close()
 			if err != nil {
 				return nil, err
 			}
+			base, res := results[0], results[1]
 			if base.Errors > 0 {
 				return nil, fmt.Errorf("baseline INSERT at concurrency %d: %d failed, first: %v", c, base.Errors, base.FirstError)
 			}
@@ -60,6 +88,18 @@ func CreateTask(levels []int, dur time.Duration) Scenario {
 				report.Measured(id, "POST /tasks p99, "+lvl, "ms", ms(res.Latencies.Quantile(0.99))).
 					WithBaseline("pgx INSERT", ms(base.Latencies.Quantile(0.99))),
 			)
+			if bare != nil {
+				b := results[2]
+				if b.Errors > 0 {
+					return nil, fmt.Errorf("bare net/http + INSERT at concurrency %d: %d failed, first: %v", c, b.Errors, b.FirstError)
+				}
+				figs = append(figs,
+					report.Measured(id, "bare net/http + the same INSERT (JSON in and out, nothing else) requests/s, "+lvl, "req/s", b.PerSecond()).
+						WithBaseline("pgx INSERT", base.PerSecond()).WithNote("the ceiling HTTP leaves on this machine"),
+					report.Measured(id, "POST /tasks requests/s against bare net/http + INSERT, "+lvl, "req/s", res.PerSecond()).
+						WithBaseline("bare net/http + INSERT", b.PerSecond()),
+				)
+			}
 		}
 		if n := len(levels); n > 0 {
 			if err := createEvidence(ctx, e, httpUser, levels[n-1]); err != nil {
@@ -109,30 +149,31 @@ func createEvidence(ctx context.Context, e *Env, user string, c int) error {
 // subject, so that a burst of noise from the other tenants of the machine falls on both.
 const rounds = 5
 
-// alternate runs base and subject in turns at concurrency c for dur each in total, after
-// a warm-up of both, and returns their merged results.
-func alternate(ctx context.Context, c int, dur time.Duration, base, subject func(context.Context, int) error) (load.Result, load.Result, error) {
+// alternate runs each call in turns at concurrency c for dur each in total, after a
+// warm-up of each, and returns their merged results in the same order.
+func alternate(ctx context.Context, c int, dur time.Duration, calls ...func(context.Context, int) error) ([]load.Result, error) {
 	warm := load.Plan{Concurrency: c, Duration: dur / 5}
-	if _, err := load.Run(ctx, warm, base); err != nil {
-		return load.Result{}, load.Result{}, err
+	for _, call := range calls {
+		if _, err := load.Run(ctx, warm, call); err != nil {
+			return nil, err
+		}
 	}
-	if _, err := load.Run(ctx, warm, subject); err != nil {
-		return load.Result{}, load.Result{}, err
-	}
-	var bs, ss []load.Result
+	parts := make([][]load.Result, len(calls))
 	slice := load.Plan{Concurrency: c, Duration: dur / rounds}
 	for range rounds {
-		b, err := load.Run(ctx, slice, base)
-		if err != nil {
-			return load.Result{}, load.Result{}, err
+		for i, call := range calls {
+			r, err := load.Run(ctx, slice, call)
+			if err != nil {
+				return nil, err
+			}
+			parts[i] = append(parts[i], r)
 		}
-		s, err := load.Run(ctx, slice, subject)
-		if err != nil {
-			return load.Result{}, load.Result{}, err
-		}
-		bs, ss = append(bs, b), append(ss, s)
 	}
-	return load.Merge(bs...), load.Merge(ss...), nil
+	out := make([]load.Result, len(calls))
+	for i := range calls {
+		out[i] = load.Merge(parts[i]...)
+	}
+	return out, nil
 }
 
 // baselinePool is a pool of exactly c connections to the run's database, all opened

@@ -46,10 +46,11 @@ func Tracing(dur time.Duration, starts int) Scenario {
 					"due_date": due}, nil, 201)
 			}
 		}
-		off, on, err := alternate(ctx, c, dur, post(plain, "bench-untraced"), post(withTraces, "bench-traced"))
+		results, err := alternate(ctx, c, dur, post(plain, "bench-untraced"), post(withTraces, "bench-traced"))
 		if err != nil {
 			return nil, err
 		}
+		off, on := results[0], results[1]
 		if off.Errors > 0 || on.Errors > 0 {
 			return nil, fmt.Errorf("create-task with and without tracing: %d and %d requests failed, first: %v %v", on.Errors, off.Errors, on.FirstError, off.FirstError)
 		}
