@@ -91,7 +91,7 @@ func startPipeline(ctx context.Context, d *runtime.Deps, cfg pipelineConfig) (st
 		cancel()
 		wg.Wait()
 		relay.Close()
-		d.Store.OnCommit = nil
+		d.Store.OnCommit, d.Store.PublishLease = nil, 0
 		pool.Close()
 	}, nil
 }

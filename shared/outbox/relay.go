@@ -3,13 +3,16 @@
 // publishes them on two paths:
 //
 //   - the fast path: right after commit, the function publishes the rows it just wrote
-//     (Relay.OnCommit is the store's commit hook);
-//   - the slow path: a sweep publishes rows left unpublished for longer than StaleAfter, by
-//     a crash between commit and publish or a broker outage (tick-reminders runs it).
+//     (Relay.OnCommit is the store's commit hook). The rows were written leased to it
+//     (Store.PublishLease, Options.Lease), so it publishes them from memory and only marks
+//     them afterwards;
+//   - the slow path: a sweep publishes rows left unpublished for longer than StaleAfter and
+//     not leased, by a crash between commit and publish (once the writer's lease ran out)
+//     or a broker outage (tick-reminders runs it).
 //
-// Each path leases its rows in a short transaction, publishes with no transaction open and
-// marks them in a second one, so neither publishes a row the other is publishing or has
-// published, and no database connection or lock is held during network I/O. Delivery is
+// The sweep leases its rows in a short statement, publishes with no transaction open and
+// marks them in a second one, so neither path publishes a row the other is publishing or
+// has published, and no database connection or lock is held during network I/O. Delivery is
 // at least once (a crash after publishing and before the mark repeats a row); consumers
 // are idempotent. A row that keeps failing waits longer between tries and is parked after
 // todo.MaxPublishAttempts (`taskline outbox parked|replay`).
@@ -52,7 +55,15 @@ type Options struct {
 	Workers int
 	// BatchSize bounds the rows one publish carries. Default 500.
 	BatchSize int
+	// Lease is how long the rows a function writes stay leased to its fast path from
+	// their commit (Store.PublishLease): the sweep leaves them alone meanwhile, and takes
+	// them after it if the function died before publishing. Default 15s.
+	Lease time.Duration
 }
+
+// minLeaseLeft is the least of its lease a row must have left for the fast path to
+// publish it from memory; a row kept waiting longer goes through a claim.
+const minLeaseLeft = 2 * time.Second
 
 // Relay publishes outbox rows through a Publisher.
 type Relay struct {
@@ -61,7 +72,7 @@ type Relay struct {
 	log   *slog.Logger
 	opts  Options
 
-	queue  chan []int64
+	queue  chan []Message
 	wg     sync.WaitGroup
 	mu     sync.RWMutex // guards closed against sends on the closed queue
 	closed bool
@@ -85,7 +96,10 @@ func New(store *postgres.Store, pub Publisher, log *slog.Logger, opts Options) *
 	if opts.BatchSize <= 0 {
 		opts.BatchSize = 500
 	}
-	r := &Relay{store: store, pub: traced{pub}, log: log, opts: opts, queue: make(chan []int64, 4096)}
+	if opts.Lease <= 0 {
+		opts.Lease = 15 * time.Second
+	}
+	r := &Relay{store: store, pub: traced{pub}, log: log, opts: opts, queue: make(chan []Message, 4096)}
 	if !opts.Sync {
 		for range opts.Workers {
 			r.wg.Add(1)
@@ -95,12 +109,16 @@ func New(store *postgres.Store, pub Publisher, log *slog.Logger, opts Options) *
 	return r
 }
 
+// Lease is how long the store should lease the rows it writes to this relay's fast path
+// (Store.PublishLease).
+func (r *Relay) Lease() time.Duration { return r.opts.Lease }
+
 // OnCommit is the store's commit hook (postgres.Store.OnCommit): it publishes the rows a
 // transaction just wrote. It never fails the write: rows it cannot publish are swept later.
-func (r *Relay) OnCommit(ctx context.Context, ids []int64) {
+func (r *Relay) OnCommit(ctx context.Context, rows []Message) {
 	if r.opts.Sync {
-		if err := r.Flush(context.WithoutCancel(ctx), ids); err != nil {
-			r.log.WarnContext(ctx, "publishing after commit failed; the sweep will retry", "rows", len(ids), "err", err)
+		if err := r.publish(context.WithoutCancel(ctx), rows); err != nil {
+			r.log.WarnContext(ctx, "publishing after commit failed; the sweep will retry", "rows", len(rows), "err", err)
 		}
 		return
 	}
@@ -111,7 +129,7 @@ func (r *Relay) OnCommit(ctx context.Context, ids []int64) {
 	}
 	// Large commits (a tick claiming thousands of reminders) are split so several workers
 	// share them and no flush holds its locks for long.
-	for chunk := range slices.Chunk(ids, r.opts.BatchSize) {
+	for chunk := range slices.Chunk(rows, r.opts.BatchSize) {
 		select {
 		case r.queue <- chunk:
 		default:
@@ -121,33 +139,48 @@ func (r *Relay) OnCommit(ctx context.Context, ids []int64) {
 	}
 }
 
-// work is one background fast-path publisher: it takes whatever ids are queued (so bursts
-// go out in batches) and flushes them.
+// work is one background fast-path publisher: it takes whatever rows are queued (so
+// bursts go out in batches) and publishes them.
 func (r *Relay) work() {
 	defer r.wg.Done()
-	for ids := range r.queue {
-		// Copy before appending: ids may share its backing array with the committer's slice.
-		ids = slices.Clone(ids)
+	for rows := range r.queue {
+		// Copy before appending: rows may share its backing array with the committer's slice.
+		rows = slices.Clone(rows)
 	more:
-		for len(ids) < r.opts.BatchSize {
+		for len(rows) < r.opts.BatchSize {
 			select {
 			case next, ok := <-r.queue:
 				if !ok {
 					break more
 				}
-				ids = append(ids, next...)
+				rows = append(rows, next...)
 			default:
 				break more
 			}
 		}
-		if err := r.Flush(context.Background(), ids); err != nil {
-			r.log.Warn("publishing after commit failed; the sweep will retry", "rows", len(ids), "err", err)
+		if err := r.publish(context.Background(), rows); err != nil {
+			r.log.Warn("publishing after commit failed; the sweep will retry", "rows", len(rows), "err", err)
 		}
 	}
 }
 
-// Flush publishes the named rows that are still unpublished, BatchSize rows per
-// transaction.
+// publish is the fast path for rows that just committed, BatchSize rows at a time: from
+// memory while their lease runs (Store.PublishLeased), else through a claim.
+func (r *Relay) publish(ctx context.Context, rows []Message) error {
+	var errs []error
+	for chunk := range slices.Chunk(rows, r.opts.BatchSize) {
+		cctx, cancel := context.WithTimeout(ctx, r.opts.Timeout)
+		_, err := r.store.PublishLeased(cctx, chunk, minLeaseLeft, r.pub.Publish)
+		cancel()
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Flush publishes the named rows that are still unpublished and not leased to another
+// publisher, BatchSize rows per claim.
 func (r *Relay) Flush(ctx context.Context, ids []int64) error {
 	var errs []error
 	for chunk := range slices.Chunk(ids, r.opts.BatchSize) {

@@ -57,9 +57,23 @@ func (c *counter) check(t *testing.T, want []string) {
 // after each commit) and returns the outbox ids and event ids written.
 func write(t *testing.T, s *postgres.Store, n int) (ids []int64, events []string) {
 	t.Helper()
+	rows, events := writeRows(t, s, n)
+	for _, m := range rows {
+		ids = append(ids, m.ID)
+	}
+	return ids, events
+}
+
+// writeRows is write returning the rows as the commit hook got them.
+func writeRows(t *testing.T, s *postgres.Store, n int) (committed []outbox.Message, events []string) {
+	t.Helper()
 	ctx := context.Background()
 	var mu sync.Mutex
-	s.OnCommit = func(_ context.Context, got []int64) { mu.Lock(); ids = append(ids, got...); mu.Unlock() }
+	s.OnCommit = func(_ context.Context, got []postgres.OutboxMessage) {
+		mu.Lock()
+		defer mu.Unlock()
+		committed = append(committed, got...)
+	}
 	defer func() { s.OnCommit = nil }()
 	for i := range n {
 		user := fmt.Sprintf("user-%d", i%5)
@@ -82,7 +96,25 @@ func write(t *testing.T, s *postgres.Store, n int) (ids []int64, events []string
 		rows.Scan(&id)
 		events = append(events, id)
 	}
-	return ids, events
+	return committed, events
+}
+
+// countDeliveries is an in-process bus counting what the tasks topic delivers.
+func countDeliveries() (*bus.Local, *counter) {
+	b := bus.NewLocal()
+	c := &counter{n: map[string]int{}}
+	b.Subscribe(event.TopicTasks, "test", c.handle)
+	return b, c
+}
+
+// checkPublished checks that each of the events was delivered once and that no row is
+// left unpublished.
+func (c *counter) checkPublished(t *testing.T, s *postgres.Store, events []string) {
+	t.Helper()
+	c.check(t, events)
+	if u := unpublished(t, s); u != 0 {
+		t.Fatalf("%d rows still unpublished", u)
+	}
 }
 
 func unpublished(t *testing.T, s *postgres.Store) int {
@@ -100,9 +132,7 @@ func TestSweepPublishesWhatACrashLeftBehind(t *testing.T) {
 	t.Parallel()
 	s := pgtest.Store(t)
 	_, events := write(t, s, 20)
-	b := bus.NewLocal()
-	c := &counter{n: map[string]int{}}
-	b.Subscribe(event.TopicTasks, "test", c.handle)
+	b, c := countDeliveries()
 	r := outbox.New(s, b, quiet, outbox.Options{StaleAfter: time.Millisecond})
 	defer r.Close()
 	s.Now = func() time.Time { return time.Now().Add(time.Second) } // the rows are past StaleAfter
@@ -113,10 +143,7 @@ func TestSweepPublishesWhatACrashLeftBehind(t *testing.T) {
 	if n, _ := r.Sweep(context.Background()); n != 0 {
 		t.Fatalf("second sweep published %d rows again", n)
 	}
-	c.check(t, events)
-	if u := unpublished(t, s); u != 0 {
-		t.Fatalf("%d rows still unpublished", u)
-	}
+	c.checkPublished(t, s, events)
 }
 
 // TestFastPathAndSweepNeverPublishTwice races flushes of the same rows against sweeps.
@@ -124,9 +151,7 @@ func TestFastPathAndSweepNeverPublishTwice(t *testing.T) {
 	t.Parallel()
 	s := pgtest.Store(t)
 	ids, events := write(t, s, 200)
-	b := bus.NewLocal()
-	c := &counter{n: map[string]int{}}
-	b.Subscribe(event.TopicTasks, "test", c.handle)
+	b, c := countDeliveries()
 	r := outbox.New(s, b, quiet, outbox.Options{StaleAfter: time.Nanosecond, BatchSize: 37})
 	defer r.Close()
 	var wg sync.WaitGroup
@@ -145,16 +170,79 @@ func TestFastPathAndSweepNeverPublishTwice(t *testing.T) {
 			}
 		}()
 	}
-	// And the asynchronous fast path, as the store's commit hook calls it.
+	// And the asynchronous fast path, as the store's commit hook calls it (rows written
+	// without a lease: it claims them).
 	for _, id := range ids {
-		r.OnCommit(context.Background(), []int64{id})
+		r.OnCommit(context.Background(), []outbox.Message{{ID: id}})
 	}
 	wg.Wait()
 	r.Close()
-	c.check(t, events)
-	if u := unpublished(t, s); u != 0 {
-		t.Fatalf("%d rows still unpublished", u)
+	c.checkPublished(t, s, events)
+}
+
+// TestLeasedRowsAreNotSweptBeforeTheirLeaseEnds: rows a function writes are leased to its
+// fast path; if it died before publishing them, the sweep publishes them once the lease
+// ran out, and not before (the fast path may still be publishing them).
+func TestLeasedRowsAreNotSweptBeforeTheirLeaseEnds(t *testing.T) {
+	t.Parallel()
+	s := pgtest.Store(t)
+	s.PublishLease = 15 * time.Second
+	_, events := writeRows(t, s, 10)
+	b, c := countDeliveries()
+	r := outbox.New(s, b, quiet, outbox.Options{StaleAfter: time.Millisecond})
+	defer r.Close()
+	start := time.Now()
+	s.Now = func() time.Time { return start.Add(5 * time.Second) } // past StaleAfter, lease running
+	if n, err := r.Sweep(context.Background()); err != nil || n != 0 {
+		t.Fatalf("sweep during the writer's lease published %d (%v); want 0", n, err)
 	}
+	s.Now = func() time.Time { return start.Add(16 * time.Second) } // the lease ran out
+	if n, err := r.Sweep(context.Background()); err != nil || n != 10 {
+		t.Fatalf("sweep after the writer's lease published %d (%v); want 10", n, err)
+	}
+	c.checkPublished(t, s, events)
+}
+
+// TestLeasedFastPathAndSweepNeverPublishTwice: the fast path publishes its leased rows
+// from memory, without claiming them, while sweeps run (past StaleAfter): every event is
+// delivered once and marked; rows that waited too long for their fast path go through a
+// claim instead.
+func TestLeasedFastPathAndSweepNeverPublishTwice(t *testing.T) {
+	t.Parallel()
+	s := pgtest.Store(t)
+	s.PublishLease = 15 * time.Second
+	rows, events := writeRows(t, s, 200)
+	b, c := countDeliveries()
+	r := outbox.New(s, b, quiet, outbox.Options{StaleAfter: time.Nanosecond, BatchSize: 37})
+	// A third of the rows waited 14 s for their fast path: too little lease is left to
+	// publish them from memory.
+	for i := range rows {
+		if i%3 == 0 {
+			rows[i].LeasedUntil = rows[i].LeasedUntil.Add(-14 * time.Second)
+		}
+	}
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := r.Sweep(context.Background()); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	for _, m := range rows {
+		r.OnCommit(context.Background(), []outbox.Message{m})
+	}
+	wg.Wait()
+	r.Close()
+	// The rows that went through a claim found their lease still held: the sweep takes
+	// them once it ran out.
+	s.Now = func() time.Time { return time.Now().Add(16 * time.Second) }
+	if _, err := r.Sweep(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	c.checkPublished(t, s, events)
 }
 
 func freePort(t *testing.T) int {

@@ -3,6 +3,7 @@ package postgres
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -19,6 +20,9 @@ type OutboxMessage struct {
 	Topic string
 	Key   string
 	Event []byte
+	// LeasedUntil is the end of the lease the row was written with (Store.PublishLease);
+	// zero when it was written without one, or read back by a claim.
+	LeasedUntil time.Time
 }
 
 // PublishFunc publishes messages and reports, per message and in the same order, the error
@@ -42,6 +46,45 @@ func (s *Store) PublishOutbox(ctx context.Context, ids []int64, publish PublishF
 	}
 	n, _, err := s.publishOutbox(ctx, publish, claimByID, ids)
 	return n, err
+}
+
+// PublishLeased publishes rows that just committed from memory: rows written leased to
+// this process (Store.PublishLease) with at least minLeft of their lease to run are
+// published without a claim, within what is left of their lease, and marked as
+// publishOutbox marks; the others (written without a lease, or kept waiting too long) go
+// through PublishOutbox's claim, which takes them only once nobody else holds them.
+func (s *Store) PublishLeased(ctx context.Context, rows []OutboxMessage, minLeft time.Duration, publish PublishFunc) (int, error) {
+	now := s.now()
+	var fresh []OutboxMessage
+	var claim []int64
+	end := now.Add(OutboxLease)
+	for _, m := range rows {
+		if left := m.LeasedUntil.Sub(now); left >= minLeft {
+			fresh = append(fresh, m)
+			end = minTime(end, m.LeasedUntil)
+		} else {
+			claim = append(claim, m.ID)
+		}
+	}
+	n, err := s.PublishOutbox(ctx, claim, publish)
+	if len(fresh) == 0 {
+		return n, err
+	}
+	// The publish must end before the first lease does, or the sweep could publish the
+	// same rows once more: a deadline a second short of it, on the wall clock.
+	pctx, cancel := context.WithTimeout(ctx, end.Sub(now)-time.Second)
+	defer cancel()
+	s.notifyClaimed(ctx, fresh)
+	slices.SortFunc(fresh, func(a, b OutboxMessage) int { return cmp.Compare(a.ID, b.ID) })
+	m, ferr := s.finishPublish(ctx, fresh, publish(pctx, fresh))
+	return n + m, errors.Join(err, ferr)
+}
+
+func minTime(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
 }
 
 // SweepOutbox publishes up to limit rows left unpublished since before olderThan (a crash
@@ -119,7 +162,13 @@ func (s *Store) publishOutbox(ctx context.Context, publish PublishFunc, where st
 	// order the events were written in.
 	slices.SortFunc(msgs, func(a, b OutboxMessage) int { return cmp.Compare(a.ID, b.ID) })
 	batch := SweepBatch{Claimed: len(msgs), LastID: msgs[len(msgs)-1].ID}
-	errs := publish(ctx, msgs)
+	n, err := s.finishPublish(ctx, msgs, publish(ctx, msgs))
+	return n, batch, err
+}
+
+// finishPublish records what publishing msgs did (errs, per message): the published rows
+// are marked, the others count a failed attempt (recordPublishFailures).
+func (s *Store) finishPublish(ctx context.Context, msgs []OutboxMessage, errs []error) (int, error) {
 	var done, failed []int64
 	var reasons []string
 	for i, m := range msgs {
@@ -134,20 +183,20 @@ func (s *Store) publishOutbox(ctx context.Context, publish PublishFunc, where st
 	// otherwise published rows would be published again by the sweep.
 	mctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
-	now = s.now()
+	now := s.now()
 	if len(done) > 0 {
 		if _, err := s.pool.Exec(mctx, `UPDATE outbox SET published_at = $2, attempts = attempts + 1, last_error = NULL,
 			leased_until = NULL WHERE id = ANY($1)`, pgx.QueryExecModeExec, done, now); err != nil {
-			return 0, batch, fmt.Errorf("marking outbox rows published: %w", err)
+			return 0, fmt.Errorf("marking outbox rows published: %w", err)
 		}
 	}
 	if len(failed) > 0 {
 		if err := s.recordPublishFailures(mctx, failed, reasons, now); err != nil {
-			return 0, batch, err
+			return 0, err
 		}
-		return len(done), batch, fmt.Errorf("publishing %d of %d outbox rows: %w", len(failed), len(msgs), firstError(errs))
+		return len(done), fmt.Errorf("publishing %d of %d outbox rows: %w", len(failed), len(msgs), firstError(errs))
 	}
-	return len(done), batch, nil
+	return len(done), nil
 }
 
 // recordPublishFailures counts a failed attempt on each row and applies

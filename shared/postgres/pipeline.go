@@ -469,8 +469,8 @@ const recordSentSQL = `WITH r AS (
 	WHERE id = $1 AND status = 'triggered' AND attempts = $3
 	RETURNING id
 ), o AS (
-	INSERT INTO outbox (event_id, topic, partition_key, event, created_at)
-	SELECT $4::uuid, $5, $6, $7::jsonb, $2 FROM r
+	INSERT INTO outbox (event_id, topic, partition_key, event, created_at, leased_until)
+	SELECT $4::uuid, $5, $6, $7::jsonb, $2, $8 FROM r
 	RETURNING id
 )
 SELECT (SELECT id FROM o)`
@@ -490,8 +490,10 @@ func (s *Store) recordSent(ctx context.Context, d ReminderDelivery) (outcome Del
 		return "", fmt.Errorf("encoding %s event: %w", e.Type(), err)
 	}
 	var outboxID *int64
+	msg := OutboxMessage{Topic: event.TopicOf(e.Type()), Key: d.User.ID, Event: body}
+	lease := s.leaseFrom(at)
 	if err := s.pool.QueryRow(ctx, recordSentSQL, d.ReminderID, at, d.Attempt-1,
-		e.ID(), event.TopicOf(e.Type()), d.User.ID, string(body)).Scan(&outboxID); err != nil {
+		e.ID(), msg.Topic, msg.Key, string(body), lease).Scan(&outboxID); err != nil {
 		return "", fmt.Errorf("marking reminder %d sent: %w", d.ReminderID, err)
 	}
 	if outboxID == nil {
@@ -500,9 +502,11 @@ func (s *Store) recordSent(ctx context.Context, d ReminderDelivery) (outcome Del
 		return DeliverySkipped, nil
 	}
 	span.SetAttributes(attribute.Int("taskline.outbox.events", 1))
-	if s.OnCommit != nil {
-		s.OnCommit(ctx, []int64{*outboxID})
+	msg.ID = *outboxID
+	if lease != nil {
+		msg.LeasedUntil = *lease
 	}
+	s.committed(ctx, msg)
 	return DeliverySent, nil
 }
 

@@ -33,9 +33,14 @@ type Store struct {
 	// Now is the clock; tests replace it.
 	Now func() time.Time
 	// OnCommit, when set, is called after a transaction that wrote outbox rows commits,
-	// with their ids: the function's fast path publishes them at once. It must not fail the
+	// with the rows: the function's fast path publishes them at once. It must not fail the
 	// write; rows it leaves unpublished are swept later.
-	OnCommit func(ctx context.Context, outboxIDs []int64)
+	OnCommit func(ctx context.Context, rows []OutboxMessage)
+	// PublishLease, when set (by the relay that is the commit hook), leases each outbox row
+	// to the process that writes it, for this long from its commit: its fast path then
+	// publishes the rows from memory (PublishLeased) instead of claiming them first, and
+	// the sweep takes them only once the lease ran out, the writer having died.
+	PublishLease time.Duration
 	// ListenURL, when set, is where ListenOutbox connects instead of the pool's server: a
 	// direct connection when the pool goes through a transaction pooler, which drops a
 	// LISTEN when it hands the server connection to another client.
@@ -86,8 +91,9 @@ func (s *Store) now() time.Time { return s.Now().UTC().Round(time.Microsecond) }
 type tx struct {
 	pgx.Tx
 	ctx    context.Context
+	store  *Store
 	userID string
-	outbox []int64
+	outbox []OutboxMessage
 	at     time.Time
 	// The events the transaction caused, in order, and the topic of each: written to the
 	// outbox in one statement just before commit (writeOutbox).
@@ -128,26 +134,51 @@ func (t *tx) writeOutbox() error {
 	ids := make([]string, len(t.events))
 	keys := make([]string, len(t.events))
 	bodies := make([]string, len(t.events))
+	written := make(map[string]int, len(t.events))
 	for i, e := range t.events {
 		b, err := e.MarshalJSON()
 		if err != nil {
 			return fmt.Errorf("encoding %s event: %w", e.Type(), err)
 		}
 		ids[i], keys[i], bodies[i] = e.ID(), event.UserID(e), string(b)
+		written[e.ID()] = i
 	}
-	rows, err := t.Query(t.ctx, `INSERT INTO outbox (event_id, topic, partition_key, event, created_at)
-		SELECT e.id::uuid, e.topic, e.key, e.body::jsonb, $5
+	lease := t.store.leaseFrom(t.at)
+	rows, err := t.Query(t.ctx, `INSERT INTO outbox (event_id, topic, partition_key, event, created_at, leased_until)
+		SELECT e.id::uuid, e.topic, e.key, e.body::jsonb, $5, $6
 		FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS e(id, topic, key, body, n)
 		ORDER BY e.n
 		ON CONFLICT (event_id) DO NOTHING
-		RETURNING id`, ids, t.topics, keys, bodies, t.at)
+		RETURNING id, event_id::text`, ids, t.topics, keys, bodies, t.at, lease)
 	if err != nil {
 		return fmt.Errorf("writing %d events to the outbox: %w", len(t.events), err)
 	}
-	if t.outbox, err = pgx.CollectRows(rows, pgx.RowTo[int64]); err != nil {
+	t.outbox, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (OutboxMessage, error) {
+		var m OutboxMessage
+		var eventID string
+		if err := r.Scan(&m.ID, &eventID); err != nil {
+			return m, err
+		}
+		i := written[eventID]
+		m.Topic, m.Key, m.Event = t.topics[i], keys[i], []byte(bodies[i])
+		if lease != nil {
+			m.LeasedUntil = *lease
+		}
+		return m, nil
+	})
+	if err != nil {
 		return fmt.Errorf("writing %d events to the outbox: %w", len(t.events), err)
 	}
 	return nil
+}
+
+// leaseFrom is the lease of an outbox row written at (PublishLease), nil without one.
+func (s *Store) leaseFrom(at time.Time) *time.Time {
+	if s.PublishLease <= 0 {
+		return nil
+	}
+	until := at.Add(s.PublishLease)
+	return &until
 }
 
 // dbSpan starts the span of one database transaction.
@@ -165,7 +196,7 @@ func (s *Store) inTx(ctx context.Context, userID string, fn func(*tx) error) (er
 	if err != nil {
 		return fmt.Errorf("beginning transaction: %w", err)
 	}
-	t := &tx{Tx: pt, ctx: ctx, userID: userID, at: s.now()}
+	t := &tx{Tx: pt, ctx: ctx, store: s, userID: userID, at: s.now()}
 	defer pt.Rollback(context.WithoutCancel(ctx))
 	if err := fn(t); err != nil {
 		return err
@@ -177,10 +208,15 @@ func (s *Store) inTx(ctx context.Context, userID string, fn func(*tx) error) (er
 		return fmt.Errorf("committing: %w", err)
 	}
 	span.SetAttributes(attribute.Int("taskline.outbox.events", len(t.outbox)))
-	if len(t.outbox) > 0 && s.OnCommit != nil {
-		s.OnCommit(ctx, t.outbox)
-	}
+	s.committed(ctx, t.outbox...)
 	return nil
+}
+
+// committed hands outbox rows that just committed to OnCommit.
+func (s *Store) committed(ctx context.Context, rows ...OutboxMessage) {
+	if len(rows) > 0 && s.OnCommit != nil {
+		s.OnCommit(ctx, rows)
+	}
 }
 
 // EnsureUser records the user named by a token. The token's email and zone only fill a

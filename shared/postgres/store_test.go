@@ -2,9 +2,13 @@ package postgres_test
 
 import (
 	"context"
+	"encoding/json"
+	"reflect"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/taskline/taskline/shared/postgres"
 	"github.com/taskline/taskline/shared/postgres/pgtest"
@@ -71,17 +75,19 @@ func TestUpdateProfile(t *testing.T) {
 }
 
 // TestOnCommit checks the fast path's hook: called once per committed write with exactly
-// its outbox rows, never for a write that failed.
+// its outbox rows, as they are stored (topic, key, event) and leased to the writer for
+// PublishLease, never for a write that failed.
 func TestOnCommit(t *testing.T) {
 	t.Parallel()
 	s := pgtest.Store(t)
+	s.PublishLease = 15 * time.Second
 	ctx := context.Background()
 	var mu sync.Mutex
-	var calls [][]int64
-	s.OnCommit = func(_ context.Context, ids []int64) {
+	var calls [][]postgres.OutboxMessage
+	s.OnCommit = func(_ context.Context, rows []postgres.OutboxMessage) {
 		mu.Lock()
 		defer mu.Unlock()
-		calls = append(calls, ids)
+		calls = append(calls, rows)
 	}
 	s.EnsureUser(ctx, todo.User{ID: "ann"})
 	title, pri := "Call mum", todo.Medium
@@ -98,15 +104,34 @@ func TestOnCommit(t *testing.T) {
 	if len(calls) != 2 || len(calls[0]) != 1 || len(calls[1]) != 1 {
 		t.Fatalf("OnCommit calls %v, want [[create] [complete]]", calls)
 	}
-	var ids []int64
-	rows, _ := s.Pool().Query(ctx, `SELECT id FROM outbox ORDER BY id`)
-	for rows.Next() {
-		var id int64
-		rows.Scan(&id)
-		ids = append(ids, id)
+	rows, _ := s.Pool().Query(ctx, `SELECT id, topic, partition_key, event, leased_until FROM outbox ORDER BY id`)
+	stored, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (postgres.OutboxMessage, error) {
+		var m postgres.OutboxMessage
+		return m, r.Scan(&m.ID, &m.Topic, &m.Key, &m.Event, &m.LeasedUntil)
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
-	if len(ids) != 2 || ids[0] != calls[0][0] || ids[1] != calls[1][0] {
-		t.Fatalf("outbox ids %v, hook got %v", ids, calls)
+	if len(stored) != 2 {
+		t.Fatalf("%d outbox rows, want 2", len(stored))
+	}
+	for i, want := range stored {
+		got := calls[i][0]
+		if got.ID != want.ID || got.Topic != want.Topic || got.Key != want.Key || !got.LeasedUntil.Equal(want.LeasedUntil) {
+			t.Errorf("hook got row %d %s/%s leased until %v; stored %d %s/%s leased until %v",
+				got.ID, got.Topic, got.Key, got.LeasedUntil, want.ID, want.Topic, want.Key, want.LeasedUntil)
+		}
+		if got.LeasedUntil.Before(time.Now().Add(10 * time.Second)) {
+			t.Errorf("row %d leased until %v, want about 15 s from its commit", got.ID, got.LeasedUntil)
+		}
+		var g, w map[string]any
+		if err := json.Unmarshal(got.Event, &g); err != nil {
+			t.Fatal(err)
+		}
+		json.Unmarshal(want.Event, &w)
+		if !reflect.DeepEqual(g, w) {
+			t.Errorf("hook got event %s; stored %s", got.Event, want.Event)
+		}
 	}
 }
 

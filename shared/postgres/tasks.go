@@ -179,12 +179,12 @@ const createPlainSQL = `WITH t AS (
 	VALUES ($1, $2, $3, $4, $5, $6, $6)
 	RETURNING ` + taskColumns + `
 ), o AS (
-	INSERT INTO outbox (event_id, topic, partition_key, event, created_at)
-	SELECT $7::uuid, $8, $9, jsonb_set(jsonb_set($12::jsonb, '{subject}', to_jsonb($10 || t.id)), $11::text[], to_jsonb(t.id)), $6
+	INSERT INTO outbox (event_id, topic, partition_key, event, created_at, leased_until)
+	SELECT $7::uuid, $8, $9, jsonb_set(jsonb_set($12::jsonb, '{subject}', to_jsonb($10 || t.id)), $11::text[], to_jsonb(t.id)), $6, $13
 	FROM t
-	RETURNING id
+	RETURNING id, event::text
 )
-SELECT t.*, o.id FROM t, o`
+SELECT t.*, o.id, o.event FROM t, o`
 
 // createPlain is CreateTask for the common create, without tags to resolve or a time that
 // needs the user's zone: one round trip (createPlainSQL) instead of four (BEGIN, the task,
@@ -202,18 +202,22 @@ func (s *Store) createPlain(ctx context.Context, userID string, c todo.TaskChang
 	if err != nil {
 		return out, fmt.Errorf("encoding %s event: %w", e.Type(), err)
 	}
-	var outboxID int64
+	msg := OutboxMessage{Topic: event.TopicOf(e.Type()), Key: userID}
+	lease := s.leaseFrom(at)
+	var final string
 	row := s.pool.QueryRow(ctx, createPlainSQL, userID, r.Title, r.Description, r.DueDate, r.Priority, at,
-		e.ID(), event.TopicOf(e.Type()), userID, event.TaskSubjectPrefix,
-		[]string{"data", createdIDField}, string(body))
-	created, err := scanTaskAnd(row, &outboxID)
+		e.ID(), msg.Topic, userID, event.TaskSubjectPrefix,
+		[]string{"data", createdIDField}, string(body), lease)
+	created, err := scanTaskAnd(row, &msg.ID, &final)
 	if err != nil {
 		return out, fmt.Errorf("inserting task: %w", err)
 	}
 	span.SetAttributes(attribute.Int("taskline.outbox.events", 1))
-	if s.OnCommit != nil {
-		s.OnCommit(ctx, []int64{outboxID})
+	msg.Event = []byte(final)
+	if lease != nil {
+		msg.LeasedUntil = *lease
 	}
+	s.committed(ctx, msg)
 	created.ComputeOverdue(at)
 	return created.Task, nil
 }

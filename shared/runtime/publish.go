@@ -63,6 +63,7 @@ func ConfigurePublishing(ctx context.Context, d *Deps) (func(), error) {
 func UsePublisher(d *Deps, relayStore *postgres.Store, pub outbox.Publisher, opts outbox.Options) *outbox.Relay {
 	r := outbox.New(relayStore, pub, d.Log, opts)
 	d.Store.OnCommit = r.OnCommit
+	d.Store.PublishLease = r.Lease()
 	d.Relay = r
 	return r
 }
