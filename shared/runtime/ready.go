@@ -74,20 +74,35 @@ func (d *Deps) WaitReady(ctx context.Context) error {
 	return todo.Errorf(todo.Unavailable, "", "the service is starting; try again in a few seconds")
 }
 
+// ProbeWait is how long a readiness probe that arrives while the process is starting
+// waits for the start to finish before it is answered 503: the platform, which probes in a
+// loop at a cold start, learns the moment the process is ready instead of at its next
+// probe. It stays well inside a probe's timeout (Kubernetes' least is 1 s).
+var ProbeWait = 300 * time.Millisecond
+
 // Ready reports whether d's dependencies answer (readiness, GET /readyz): not before the
-// background start is done, then the database's ping.
+// background start is done (waited for up to ProbeWait), then the database's ping.
 func (d *Deps) Ready(ctx context.Context) error {
 	if d.ready != nil {
+		t := time.NewTimer(ProbeWait)
+		defer t.Stop()
 		select {
 		case <-d.ready:
-		default:
-			if err := d.notReady.Load(); err != nil {
-				return *err
-			}
-			return errStarting
+		case <-ctx.Done():
+			return d.startError()
+		case <-t.C:
+			return d.startError()
 		}
 	}
 	return d.Store.Ping(ctx)
+}
+
+// startError is why d is not ready yet.
+func (d *Deps) startError() error {
+	if err := d.notReady.Load(); err != nil {
+		return *err
+	}
+	return errStarting
 }
 
 // startStep is one thing a function needs before it serves requests: it runs, and is

@@ -89,6 +89,8 @@ func withHost(t *testing.T, raw, host string) string {
 // restarted) but not ready (/readyz 503 saying why), and a request that needs the
 // database is answered 503 with Retry-After once ReadyWait has passed.
 func TestLiveButNotReadyWhileTheDatabaseIsUnreachable(t *testing.T) {
+	defer func(w time.Duration) { runtime.ReadyWait = w }(runtime.ReadyWait)
+	runtime.ReadyWait = time.Millisecond
 	base := startFunction(t, "postgres://postgres@"+closedPort(t)+"/taskline?sslmode=disable")
 	if code, body := get(t, base+"/healthz"); code != http.StatusOK {
 		t.Fatalf("/healthz = %d %v, want 200", code, body)
@@ -98,8 +100,6 @@ func TestLiveButNotReadyWhileTheDatabaseIsUnreachable(t *testing.T) {
 		t.Fatalf("/readyz = %d %v, want 503 saying the process is starting", code, body)
 	}
 
-	defer func(w time.Duration) { runtime.ReadyWait = w }(runtime.ReadyWait)
-	runtime.ReadyWait = time.Millisecond
 	req, _ := http.NewRequest("POST", base+"/api/ann/probe", nil)
 	req.Header.Set("Authorization", "Bearer "+token(t, "ann"))
 	resp, err := http.DefaultClient.Do(req)
@@ -124,24 +124,9 @@ func TestRequestBeforeTheDatabaseAnswersIsServedOnceItDoes(t *testing.T) {
 		t.Fatalf("/readyz before the database answers = %d %v, want 503", code, body)
 	}
 
-	sent := make(chan struct{})
-	answered := make(chan *http.Response, 1)
-	go func() {
-		ctx := httptrace.WithClientTrace(context.Background(), &httptrace.ClientTrace{
-			WroteRequest: func(httptrace.WroteRequestInfo) { close(sent) },
-		})
-		req, _ := http.NewRequestWithContext(ctx, "POST", base+"/api/bob/probe", nil)
-		req.Header.Set("Authorization", "Bearer "+token(t, "bob"))
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Error(err)
-			close(answered)
-			return
-		}
-		answered <- resp
-	}()
-	<-sent
-	pg.release()
+	req, _ := http.NewRequest("POST", base+"/api/bob/probe", nil)
+	req.Header.Set("Authorization", "Bearer "+token(t, "bob"))
+	answered := sendAndThen(t, req, pg.release)
 	resp := <-answered
 	if resp == nil {
 		t.FailNow()
@@ -155,6 +140,46 @@ func TestRequestBeforeTheDatabaseAnswersIsServedOnceItDoes(t *testing.T) {
 	if code, body := get(t, base+"/readyz"); code != http.StatusOK {
 		t.Fatalf("/readyz once the database answers = %d %v, want 200", code, body)
 	}
+}
+
+// A readiness probe that arrives while the process starts is answered as soon as it is
+// ready (within ProbeWait), not at the platform's next probe.
+func TestReadinessProbeIsAnsweredWhenTheStartEnds(t *testing.T) {
+	defer func(w time.Duration) { runtime.ProbeWait = w }(runtime.ProbeWait)
+	runtime.ProbeWait = time.Minute
+	pg := holdConnections(t, pgtest.URL(t))
+	base := startFunction(t, pg.url)
+	req, _ := http.NewRequest("GET", base+"/readyz", nil)
+	resp := <-sendAndThen(t, req, pg.release)
+	if resp == nil {
+		t.FailNow()
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("/readyz sent while the database was held = %d, want 200 once it answers", resp.StatusCode)
+	}
+}
+
+// sendAndThen sends req and calls then once the request is written; the answer (nil on
+// an error, reported) arrives on the channel.
+func sendAndThen(t *testing.T, req *http.Request, then func()) <-chan *http.Response {
+	sent := make(chan struct{})
+	answered := make(chan *http.Response, 1)
+	go func() {
+		ctx := httptrace.WithClientTrace(req.Context(), &httptrace.ClientTrace{
+			WroteRequest: func(httptrace.WroteRequestInfo) { close(sent) },
+		})
+		resp, err := http.DefaultClient.Do(req.WithContext(ctx))
+		if err != nil {
+			t.Error(err)
+			close(answered)
+			return
+		}
+		answered <- resp
+	}()
+	<-sent
+	then()
+	return answered
 }
 
 func token(t *testing.T, user string) string {
