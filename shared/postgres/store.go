@@ -49,6 +49,21 @@ type Store struct {
 
 // Open connects to databaseURL and checks the connection.
 func Open(ctx context.Context, databaseURL string) (*pgxpool.Pool, error) {
+	pool, err := NewPool(databaseURL)
+	if err != nil {
+		return nil, err
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("connecting to postgres: %w", err)
+	}
+	return pool, nil
+}
+
+// NewPool returns a pool on databaseURL without connecting: its first connection is
+// opened by the first Acquire or Ping. A process that starts serving before its database
+// answers (shared/runtime) pings it in the background.
+func NewPool(databaseURL string) (*pgxpool.Pool, error) {
 	cfg, err := pgxpool.ParseConfig(databaseURL)
 	if err != nil {
 		return nil, fmt.Errorf("parsing DATABASE_URL: %w", err)
@@ -63,12 +78,8 @@ func Open(ctx context.Context, databaseURL string) (*pgxpool.Pool, error) {
 		cfg.MinConns = min(cfg.MinConns, cfg.MaxConns)
 	}
 	cfg.ConnConfig.Tracer = telemetry.QueryTracer{}
-	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
 	if err != nil {
-		return nil, fmt.Errorf("connecting to postgres: %w", err)
-	}
-	if err := pool.Ping(ctx); err != nil {
-		pool.Close()
 		return nil, fmt.Errorf("connecting to postgres: %w", err)
 	}
 	return pool, nil

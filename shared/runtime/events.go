@@ -308,15 +308,18 @@ func BindingHandler(d *Deps, f EventFunction, name string, b Binding) http.Handl
 // or fire bindings.
 func MountEvents(mux *http.ServeMux, d *Deps, f EventFunction) {
 	guard := func(h http.Handler) http.Handler { return dapr.RequireAppToken(d.Config.AppAPIToken, h) }
+	// Deliveries and triggers wait for the database (WhenReady); the sidecar's subscription
+	// and binding probes at its start do not.
+	deliver := func(h http.Handler) http.Handler { return guard(d.WhenReady(h)) }
 	if f.Handle != nil {
-		mux.Handle("POST /{$}", guard(CloudEventsHandler(d, f)))
+		mux.Handle("POST /{$}", deliver(CloudEventsHandler(d, f)))
 		if f.Topic != "" {
-			mux.Handle("POST "+f.DaprRoute(), guard(DaprTopicHandler(d, f)))
+			mux.Handle("POST "+f.DaprRoute(), deliver(DaprTopicHandler(d, f)))
 		}
 	}
 	mux.Handle("GET /dapr/subscribe", guard(DaprSubscribeHandler(d, f)))
 	for name, b := range f.Bindings {
-		mux.Handle("POST /"+name, guard(BindingHandler(d, f, name, b)))
+		mux.Handle("POST /"+name, deliver(BindingHandler(d, f, name, b)))
 		mux.Handle("OPTIONS /"+name, guard(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusOK) })))
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"os"
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	"github.com/taskline/taskline/shared/auth"
 	"github.com/taskline/taskline/shared/outbox"
@@ -27,6 +28,13 @@ type Deps struct {
 
 	mu      sync.Mutex
 	mounted []Mounted
+
+	// ready is closed once the dependencies that requests need are up (see starting): the
+	// database answered and the token verifier is loaded. Nil when they were up before the
+	// Deps were built (NewDeps).
+	ready chan struct{}
+	// notReady is why the process is not ready yet (the last error while connecting).
+	notReady atomic.Pointer[error]
 }
 
 // Mounted is a route as Mount registered it, with the function that serves it.
@@ -70,7 +78,8 @@ func Verifier(ctx context.Context, cfg Config) (auth.Verifier, error) {
 }
 
 // Mount registers a function's routes on mux: API routes behind the guard, every route
-// tagged with the function as event source and the caller's trace context.
+// tagged with the function as event source and the caller's trace context, and held
+// until the process is ready (WhenReady).
 func Mount(mux *http.ServeMux, d *Deps, name string, routes []Route) {
 	source := "/functions/" + name
 	d.mu.Lock()
@@ -83,7 +92,7 @@ func Mount(mux *http.ServeMux, d *Deps, name string, routes []Route) {
 		if !rt.Public {
 			h = d.Guard.Require(h)
 		}
-		mux.Handle(rt.Pattern, instrument(name, rt.Pattern, source, h))
+		mux.Handle(rt.Pattern, instrument(name, rt.Pattern, source, d.WhenReady(h)))
 	}
 }
 

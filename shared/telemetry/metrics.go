@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -67,9 +68,12 @@ var (
 		Help: "Chat messages answered, by assistant (builtin, openai, anthropic) and outcome (ok, error)."}, "assistant", "outcome")
 )
 
-func init() {
+// registerRuntime adds the Go runtime's and the process's collectors to Registry, at the
+// first scrape rather than at every process start (building them reads every runtime
+// metric's description).
+var registerRuntime = sync.OnceFunc(func() {
 	Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-}
+})
 
 // collected are the metrics defined here, in order.
 var collected []prometheus.Collector
@@ -105,7 +109,11 @@ func Register(cs ...prometheus.Collector) {
 
 // Handler serves the registry in the Prometheus text format (or OpenMetrics when asked).
 func Handler() http.Handler {
-	return promhttp.HandlerFor(Registry, promhttp.HandlerOpts{EnableOpenMetrics: true})
+	h := promhttp.HandlerFor(Registry, promhttp.HandlerOpts{EnableOpenMetrics: true})
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		registerRuntime()
+		h.ServeHTTP(w, r)
+	})
 }
 
 // ObserveHTTP records one request.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/jackc/pgx/v5"
 	"go.opentelemetry.io/otel/attribute"
@@ -37,20 +38,27 @@ func (QueryTracer) TraceQueryEnd(ctx context.Context, _ *pgx.Conn, d pgx.TraceQu
 	}
 }
 
-var (
-	firstWord  = regexp.MustCompile(`^\s*(\w+)`)
-	tableAfter = map[string]*regexp.Regexp{
+// queryPatterns are compiled on first use (the first traced query), not at every process
+// start.
+var queryPatterns = sync.OnceValue(func() (p struct {
+	firstWord  *regexp.Regexp
+	tableAfter map[string]*regexp.Regexp
+}) {
+	p.firstWord = regexp.MustCompile(`^\s*(\w+)`)
+	p.tableAfter = map[string]*regexp.Regexp{
 		"INSERT": regexp.MustCompile(`(?is)INSERT\s+INTO\s+(\w+)`),
 		"UPDATE": regexp.MustCompile(`(?is)UPDATE\s+(\w+)`),
 		"DELETE": regexp.MustCompile(`(?is)DELETE\s+FROM\s+(\w+)`),
 		"SELECT": regexp.MustCompile(`(?is)\bFROM\s+(\w+)`),
 	}
-)
+	return p
+})
 
 // QueryName is the span name of a statement: its operation and first table, as the
 // database client conventions name spans ("SELECT tasks"), or the operation alone.
 func QueryName(sql string) string {
-	m := firstWord.FindStringSubmatch(sql)
+	p := queryPatterns()
+	m := p.firstWord.FindStringSubmatch(sql)
 	if m == nil {
 		return "postgresql"
 	}
@@ -61,7 +69,7 @@ func QueryName(sql string) string {
 			return QueryName(sql[i+1:])
 		}
 	}
-	if re, ok := tableAfter[op]; ok {
+	if re, ok := p.tableAfter[op]; ok {
 		if t := re.FindStringSubmatch(sql); t != nil {
 			return op + " " + t[1]
 		}

@@ -163,7 +163,7 @@ func (r *Recorder) Handler() http.Handler {
 		if id := req.URL.Query().Get("id"); id != "" {
 			for _, t := range traces {
 				if t.ID == id {
-					if err := waterfallPage.Execute(w, waterfall(t)); err != nil {
+					if err := waterfallPage().Execute(w, waterfall(t)); err != nil {
 						fmt.Fprintf(w, "<p>%s</p>", template.HTMLEscapeString(err.Error()))
 					}
 					return
@@ -193,7 +193,7 @@ func (r *Recorder) Handler() http.Handler {
 			rows = append(rows, row{ID: t.ID, Root: t.Root().Name, Start: start.Format("15:04:05.000"),
 				Duration: end.Sub(start).Round(time.Microsecond), Spans: len(t.Spans), Services: fmt.Sprint(names)})
 		}
-		if err := listPage.Execute(w, rows); err != nil {
+		if err := listPage().Execute(w, rows); err != nil {
 			fmt.Fprintf(w, "<p>%s</p>", template.HTMLEscapeString(err.Error()))
 		}
 	})
@@ -248,14 +248,19 @@ const pageStyle = `<style>body{font:14px system-ui,sans-serif;margin:1.5rem}tabl
 td,th{padding:.2rem .5rem;text-align:left;border-bottom:1px solid #ddd;vertical-align:top}.bar{position:relative;height:1rem;min-width:30rem}
 .bar span{position:absolute;height:100%;background:#4a7fd6;border-radius:2px}.err span{background:#c0392b}code{font-size:12px}</style>`
 
-var listPage = template.Must(template.New("list").Parse(`<!doctype html><title>Traces</title>` + pageStyle + `
+// The pages are parsed on first use, not at every process start.
+var listPage = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("list").Parse(`<!doctype html><title>Traces</title>` + pageStyle + `
 <h1>The last traces of this process</h1><p>Newest first. Set TRACES=stdout to print spans, or OTEL_EXPORTER_OTLP_ENDPOINT to export them.</p>
 <table><tr><th>started</th><th>root span</th><th>duration</th><th>spans</th><th>services</th></tr>
 {{range .}}<tr><td>{{.Start}}</td><td><a href="?id={{.ID}}">{{.Root}}</a></td><td>{{.Duration}}</td><td>{{.Spans}}</td><td>{{.Services}}</td></tr>
 {{else}}<tr><td colspan=5>No traces yet.</td></tr>{{end}}</table>`))
+})
 
-var waterfallPage = template.Must(template.New("trace").Parse(`<!doctype html><title>Trace</title>` + pageStyle + `
+var waterfallPage = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("trace").Parse(`<!doctype html><title>Trace</title>` + pageStyle + `
 <p><a href="?">All traces</a></p><table><tr><th>span</th><th>service</th><th>start</th><th>took</th><th></th></tr>
 {{range .}}<tr class="{{if .Status}}err{{end}}"><td style="padding-left:{{.Depth}}rem">{{.Name}}{{if .Status}} <b>{{.Status}}</b>{{end}}<br>
 <code>{{range $k, $v := .Attributes}}{{$k}}={{$v}} {{end}}</code></td><td>{{.Service}}</td><td>+{{.Offset}}</td><td>{{.Taken}}</td>
 <td class="bar{{if .Status}} err{{end}}"><span style="left:{{.Left}}%;width:{{.Width}}%"></span></td></tr>{{end}}</table>`))
+})
