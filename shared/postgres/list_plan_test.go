@@ -285,12 +285,16 @@ func TestListPagesAgreeWithAPlainQuery(t *testing.T) {
 	}
 }
 
-// planNode is a node of EXPLAIN (FORMAT JSON).
+// planNode is a node of EXPLAIN (FORMAT JSON), with ANALYZE's counts.
 type planNode struct {
 	NodeType   string     `json:"Node Type"`
+	Relation   string     `json:"Relation Name"`
 	IndexName  string     `json:"Index Name"`
 	PlanRows   float64    `json:"Plan Rows"`
 	ActualRows float64    `json:"Actual Rows"`
+	Loops      float64    `json:"Actual Loops"`
+	Removed    float64    `json:"Rows Removed by Filter"`
+	Rechecked  float64    `json:"Rows Removed by Index Recheck"`
 	Plans      []planNode `json:"Plans"`
 }
 

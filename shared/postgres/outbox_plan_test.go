@@ -72,36 +72,17 @@ func TestOutboxClaimsReadOnlyTheRowsTheyClaim(t *testing.T) {
 			if err := json.Unmarshal(raw, &plan); err != nil {
 				t.Fatal(err)
 			}
-			if got := plan[0].Plan.Rows; got != float64(c.claim) {
+			if got := plan[0].Plan.ActualRows; got != float64(c.claim) {
 				t.Fatalf("claimed %v rows, want %d", got, c.claim)
 			}
-			plan[0].Plan.walk(func(n planNode) {
+			plan[0].Plan.each(func(n planNode) {
 				if n.Relation != "outbox" {
 					return
 				}
-				if read := (n.Rows + n.Removed + n.Rechecked) * n.Loops; read > float64(2*c.claim) {
-					t.Errorf("%s on outbox (%s) read %v rows to claim %d; plan:\n%s", n.Type, n.Index, read, c.claim, raw)
+				if read := (n.ActualRows + n.Removed + n.Rechecked) * n.Loops; read > float64(2*c.claim) {
+					t.Errorf("%s on outbox (%s) read %v rows to claim %d; plan:\n%s", n.NodeType, n.IndexName, read, c.claim, raw)
 				}
 			})
 		})
-	}
-}
-
-// planNode is a node of EXPLAIN (ANALYZE, FORMAT JSON).
-type planNode struct {
-	Type      string     `json:"Node Type"`
-	Relation  string     `json:"Relation Name"`
-	Index     string     `json:"Index Name"`
-	Rows      float64    `json:"Actual Rows"`
-	Loops     float64    `json:"Actual Loops"`
-	Removed   float64    `json:"Rows Removed by Filter"`
-	Rechecked float64    `json:"Rows Removed by Index Recheck"`
-	Plans     []planNode `json:"Plans"`
-}
-
-func (n planNode) walk(f func(planNode)) {
-	f(n)
-	for _, c := range n.Plans {
-		c.walk(f)
 	}
 }
