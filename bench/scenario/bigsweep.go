@@ -39,15 +39,18 @@ func reminderBigSweep(ctx context.Context, e *Env, id string, sink *mailtest.Ser
 		return nil, fmt.Errorf("vacuuming after the baseline claim: %w", err)
 	}
 	before := sink.Count()
-	// Making 100,000 rows due takes a second or two itself: they fall due only after the
-	// UPDATE has committed, so the ticker sees them all at once.
-	at := time.Now().Add(3 * time.Second).Truncate(time.Millisecond)
+	// Making 100,000 rows due takes seconds itself (an UPDATE of the same rows as the
+	// baseline claim's): they fall due only well after the UPDATE has committed, so the
+	// ticker sees them all at once.
+	at := time.Now().Add(max(3*time.Second, 3*claim)).Truncate(time.Millisecond)
 	if _, err := e.Pool.Exec(ctx, `UPDATE reminders SET remind_at = $2 WHERE user_id LIKE $1`, bigSweepPrefix+"-%", at); err != nil {
 		return nil, fmt.Errorf("making the large sweep's reminders due: %w", err)
 	}
 	if time.Now().After(at) {
 		return nil, fmt.Errorf("making %d reminders due took past their due time; the sweep would not start at once", n)
 	}
+	time.Sleep(time.Until(at))
+	profile, statements := CPUProfile(ctx, e, 10), StatementProfile(ctx, e, n, "reminder")
 	swept, err := waitSwept(ctx, e, at, n, 120*time.Second)
 	if err != nil {
 		return nil, err
@@ -65,6 +68,13 @@ func reminderBigSweep(ctx context.Context, e *Env, id string, sink *mailtest.Ser
 	firstAfter := "none yet"
 	if !first.IsZero() {
 		firstAfter = report.Format(ms(first.Sub(at)), "ms") + " after due"
+	}
+	// Statements first: the CPU profile may run on for the rest of its 10 s.
+	if st := statements(); st != "" {
+		e.AddProfile(fmt.Sprintf("%s: Postgres statements during the sweep of %s reminders (until none pending)", id, thousands(n)), st)
+	}
+	if p := profile(); p != "" {
+		e.AddProfile(fmt.Sprintf("%s: pprof of the local binary during the sweep of %s reminders (its first 10 s)", id, thousands(n)), p)
 	}
 	t1 := time.Now()
 	cancelled, err := drainBigSweep(ctx, e)

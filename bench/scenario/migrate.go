@@ -251,9 +251,9 @@ var (
 // scanMigrations reads the Up half of every migration and lists the statements that lock
 // a table created by an earlier migration: index builds (SHARE: writes wait for the whole
 // build unless CONCURRENTLY), ALTER TABLE (ACCESS EXCLUSIVE: reads and writes wait; short
-// unless it rewrites the table), triggers and foreign keys (SHARE ROW EXCLUSIVE on the
-// table: writes wait, briefly). Tables the same migration creates are left out: nobody
-// can be waiting on them.
+// unless it rewrites or scans the table: SET NOT NULL, a new CHECK), triggers and foreign
+// keys (SHARE ROW EXCLUSIVE on the table: writes wait, briefly). Tables the same migration
+// creates are left out: nobody can be waiting on them.
 func scanMigrations(fsys fs.FS) (migrationScan, error) {
 	names, err := fs.Glob(fsys, "*.sql")
 	if err != nil {
@@ -307,7 +307,7 @@ func scanMigration(name, sql string) []migrationLock {
 			if len(what) > 60 {
 				what = what[:60] + "…"
 			}
-			add(m[3], "ALTER TABLE "+what+" (ACCESS EXCLUSIVE: reads and writes wait; long only if it rewrites)", false)
+			add(m[3], "ALTER TABLE "+what+" (ACCESS EXCLUSIVE: reads and writes wait; long if it rewrites or scans the table)", false)
 			continue
 		}
 		if m := createTrigRe.FindStringSubmatch(st); m != nil {

@@ -34,7 +34,7 @@ CREATE INDEX in_the_down ON tasks (id);
 		{File: "00050_notes.sql", Table: "tasks", What: "foreign key from new table notes (SHARE ROW EXCLUSIVE: writes wait, briefly)"},
 		{File: "00050_notes.sql", Table: "tasks", What: "CREATE INDEX tasks_title without CONCURRENTLY (SHARE: writes wait for the whole build)", IndexBuild: true},
 		{File: "00050_notes.sql", Table: "tasks", What: "CREATE INDEX CONCURRENTLY tasks_other (writes go on)"},
-		{File: "00050_notes.sql", Table: "reminders", What: "ALTER TABLE ADD COLUMN note text (ACCESS EXCLUSIVE: reads and writes wait; long only if it rewrites)"},
+		{File: "00050_notes.sql", Table: "reminders", What: "ALTER TABLE ADD COLUMN note text (ACCESS EXCLUSIVE: reads and writes wait; long if it rewrites or scans the table)"},
 		{File: "00050_notes.sql", Table: "tasks", What: "CREATE TRIGGER (SHARE ROW EXCLUSIVE: writes wait, briefly)"},
 	}
 	if len(got) != len(want) {
