@@ -85,7 +85,7 @@ func reminderBigSweep(ctx context.Context, e *Env, id string, sink *mailtest.Ser
 	return []report.Figure{
 		report.Measured(id, name+"sweep time (due → none pending)", "ms", ms(swept)).
 			WithBaseline("bare SQL claim", ms(claim)).WithTarget(10_000, report.LowerIsBetter).
-			WithNote("sampled every 10 ms; seeding (COPY) took %.1f s", seeded.Seconds()),
+			WithNote("sampled every %s; seeding (COPY) took %.1f s", report.Format(ms(sweepSampling(n)), "ms"), seeded.Seconds()),
 		report.Measured(id, name+"emails/s at the SMTP sink while the sweep ran", "/s", float64(sent)/swept.Seconds()).
 			WithBaseline("bare SMTP sends", base.perSec).
 			WithNote("%s emails by the end of the sweep, the first %s; the %s deliveries still queued were then cancelled, not sent (drained in %.1f s)",
