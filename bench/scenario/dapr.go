@@ -67,7 +67,7 @@ func Dapr(sink *mailtest.Server, burst, sweep, recur int) Scenario {
 			d := *e
 			d.Pool, d.DatabaseURL, d.PprofURL, d.Profiles = pool, s.DatabaseURL(), "", nil
 			d.API = &API{Client: e.API.Client, env: e, Route: routeByFunction(urls)}
-			more, err := reminders(ctx, &d, id, sink, burst, sweep)
+			more, err := reminders(ctx, &d, id, sink, burst, sweep, 0)
 			figs = append(figs, more...)
 			if err != nil {
 				return err
@@ -79,6 +79,13 @@ func Dapr(sink *mailtest.Server, burst, sweep, recur int) Scenario {
 				return err
 			}
 			figs = append(figs, peakMemory(id, apps)...)
+			t0 = time.Now()
+			more, err = hops(ctx, &d, id, tb, s, apps["complete-task"], apps["spawn-next-occurrence"])
+			e.Log.Info("hops measured", "took", time.Since(t0).Round(time.Millisecond), "err", err)
+			figs = append(figs, more...)
+			if err != nil {
+				figs = append(figs, report.Missing(id, "task.completed → spawn-next-occurrence, hop by hop", err.Error()))
+			}
 			spawnEnv := []string{"JWT_SECRET=" + string(e.Secret)}
 			more, err = fromZero(ctx, &d, id, apps["spawn-next-occurrence"], func() *e2e.App {
 				return s.StartApp("spawn-next-occurrence", e.Bin("spawn-next-occurrence"), spawnEnv...)

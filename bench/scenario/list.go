@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -85,7 +86,8 @@ type Crowd struct{ Users, PerUser int }
 // (interleaved); the p99 is compared with the p99 of a primary-key SELECT through pgx (one
 // Postgres round trip), and with DESIGN.md's 20 ms. Queries that miss the target are run
 // once more with auto_explain on, and the plans are kept for the report. It also reports
-// the size of the table and of each of its indexes.
+// the size of the table and of each of its indexes, and then the schema migrations on that
+// table (Migrations).
 func List(users []ListUser, crowd Crowd, calls int) Scenario {
 	return Scenario{ID: "3 list", Name: "list", Run: func(ctx context.Context, e *Env) ([]report.Figure, error) {
 		now := time.Now()
@@ -184,7 +186,11 @@ func List(users []ListUser, crowd Crowd, calls int) Scenario {
 			e.AddProfile(fmt.Sprintf("EXPLAIN ANALYZE (auto_explain) of GET /tasks?%s, user with %s tasks (p99 %s)",
 				w.q.Query.Encode(), thousands(w.tasks), report.Format(ms(w.p99), "ms")), plan)
 		}
-		return figs, nil
+		// Last, on the same table: the schema migrations (migrate.go).
+		t0 := time.Now()
+		more, err := Migrations(ctx, e, "3 list")
+		e.Log.Info("migrations measured", "took", time.Since(t0).Round(time.Millisecond))
+		return append(figs, more...), err
 	}}
 }
 
@@ -336,4 +342,10 @@ func planText(log string, tables ...string) string {
 	return strings.Join(out, "\n")
 }
 
-func thousands(n int) string { return report.Format(float64(n), "") }
+// thousands writes a count with thousands separators (12,345; 24, not 24.0).
+func thousands(n int) string {
+	if n > -1000 && n < 1000 {
+		return strconv.Itoa(n)
+	}
+	return report.Format(float64(n), "")
+}

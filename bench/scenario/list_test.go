@@ -23,3 +23,11 @@ func TestPlanTextKeepsOnlyTheNamedTables(t *testing.T) {
 		t.Fatalf("other statements were kept:\n%s", got)
 	}
 }
+
+func TestThousandsWritesSmallCountsWithoutDecimals(t *testing.T) {
+	for n, want := range map[int]string{0: "0", 7: "7", 24: "24", 999: "999", 1000: "1,000", 100000: "100,000", -24: "-24"} {
+		if got := thousands(n); got != want {
+			t.Errorf("thousands(%d) = %q, want %q", n, got, want)
+		}
+	}
+}

@@ -38,7 +38,7 @@ func main() {
 	out := flag.String("out", "", "directory for latest.md and latest.json (default <repo>/bench/results)")
 	only := flag.String("only", "", "comma-separated scenarios to run (coldstart,create,list,reminders,recurring,dapr,chat,tracing); default all")
 	quick := flag.Bool("quick", false, "short runs, for checking the benchmark itself; figures are not comparable")
-	budget := flag.Duration("budget", 9*time.Minute+30*time.Second, "the whole run stops after this")
+	budget := flag.Duration("budget", 11*time.Minute, "the whole run stops after this")
 	render := flag.String("render", "", "only rewrite latest.md from this latest.json (after a change to the table's layout)")
 	flag.Parse()
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
@@ -213,19 +213,22 @@ func run(log *slog.Logger, out, only string, quick bool, budget time.Duration) e
 // plan is every scenario with the sizes of a full run (or of a quick one).
 func plan(quick bool, sink *mailtest.Server, model *scenario.ScriptedModel) []scenario.Scenario {
 	starts, dur, calls, burst, sweep, recurring := 20, 5*time.Second, 200, 1_000, 10_000, 10_000
+	// The large sweep (DESIGN.md: 100,000 in under 10 s) comes after the 10,000-row one.
+	bigSweep := 100_000
 	users := []scenario.ListUser{{ID: "bench-100k", Tasks: 100_000}, {ID: "bench-1k", Tasks: 1_000}}
 	// With the crowd, the table holds 1,001,000 tasks of 9,002 users.
 	crowd := scenario.Crowd{Users: 9_000, PerUser: 100}
 	if quick {
 		crowd = scenario.Crowd{Users: 100, PerUser: 100}
 		starts, dur, calls, burst, sweep, recurring = 3, time.Second, 20, 100, 1_000, 1_000
+		bigSweep = 5_000
 		users = []scenario.ListUser{{ID: "bench-10k", Tasks: 10_000}, {ID: "bench-1k", Tasks: 1_000}}
 	}
 	return []scenario.Scenario{
 		scenario.ColdStart(starts, []string{"SMTP_URL=" + sink.URL()}),
 		scenario.CreateTask([]int{1, 16}, dur),
 		scenario.List(users, crowd, calls),
-		scenario.Reminders(sink, burst, sweep),
+		scenario.Reminders(sink, burst, sweep, bigSweep),
 		scenario.Recurring(recurring),
 		scenario.Dapr(sink, burst, sweep/2, recurring/2),
 		scenario.Chat(model, calls),
