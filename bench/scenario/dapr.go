@@ -67,7 +67,7 @@ func Dapr(sink *mailtest.Server, burst, sweep, recur int) Scenario {
 			d := *e
 			d.Pool, d.DatabaseURL, d.PprofURL, d.Profiles = pool, s.DatabaseURL(), "", nil
 			d.API = &API{Client: e.API.Client, env: e, Route: routeByFunction(urls)}
-			more, err := reminders(ctx, &d, id, sink, burst, sweep, 0)
+			more, err := reminders(ctx, &d, id, sink, 1000, burst, sweep, 0)
 			figs = append(figs, more...)
 			if err != nil {
 				return err

@@ -31,18 +31,21 @@ var errNoPipeline = errors.New("no reminder email reached the SMTP sink")
 func Reminders(sink *mailtest.Server, burst, sweep, bigSweep int) Scenario {
 	const id = "4 reminders"
 	return Scenario{ID: id, Name: "reminders", Run: func(ctx context.Context, e *Env) ([]report.Figure, error) {
-		return reminders(ctx, e, id, sink, burst, sweep, bigSweep)
+		// Issue #15: in process, the burst's p99 lateness under 500 ms (DESIGN.md's 1 s is
+		// the target through daprd and Kafka, scenario 6).
+		return reminders(ctx, e, id, sink, 500, burst, sweep, bigSweep)
 	}}
 }
 
 // reminders runs scenario 4 against e (the local binary, or scenario 6's processes) and
-// labels the figures with id; bigSweep 0 leaves the large sweep out.
-func reminders(ctx context.Context, e *Env, id string, sink *mailtest.Server, burst, sweep, bigSweep int) ([]report.Figure, error) {
+// labels the figures with id; lateness is the burst's p99 target in ms; bigSweep 0 leaves
+// the large sweep out.
+func reminders(ctx context.Context, e *Env, id string, sink *mailtest.Server, lateness float64, burst, sweep, bigSweep int) ([]report.Figure, error) {
 	base, err := smtpBaseline(ctx, sink, burst)
 	if err != nil {
 		return nil, err
 	}
-	figs, err := reminderBurst(ctx, e, id, sink, burst, base)
+	figs, err := reminderBurst(ctx, e, id, sink, burst, base, lateness)
 	if errors.Is(err, errNoPipeline) {
 		reason := err.Error()
 		return []report.Figure{
@@ -99,7 +102,7 @@ func smtpBaseline(ctx context.Context, sink *mailtest.Server, n int) (smtpResult
 
 // reminderBurst creates n tasks and a reminder on each, all due at one instant, and
 // measures each email's lateness at the sink.
-func reminderBurst(ctx context.Context, e *Env, id string, sink *mailtest.Server, n int, base smtpResult) ([]report.Figure, error) {
+func reminderBurst(ctx context.Context, e *Env, id string, sink *mailtest.Server, n int, base smtpResult, target float64) ([]report.Figure, error) {
 	users := spread("bench-remind", n)
 	ids := make([]int64, n)
 	due := time.Now().Add(24 * time.Hour).UTC().Format(time.RFC3339)
@@ -162,7 +165,7 @@ func reminderBurst(ctx context.Context, e *Env, id string, sink *mailtest.Server
 	return []report.Figure{
 		report.Measured(id, name+", p50", "ms", ms(l.Quantile(0.5))).WithBaseline("bare SMTP burst p50", ms(base.offsets.Quantile(0.5))),
 		report.Measured(id, name+", p99", "ms", ms(l.Quantile(0.99))).WithBaseline("bare SMTP burst p99", ms(base.offsets.Quantile(0.99))).
-			WithTarget(1000, report.LowerIsBetter),
+			WithTarget(target, report.LowerIsBetter),
 		report.Measured(id, name+", max", "ms", ms(l.Max())).WithBaseline("bare SMTP burst max", ms(base.offsets.Max())),
 		report.Measured(id, "duplicate emails in the burst", "", float64(dups)).WithTarget(0, report.LowerIsBetter),
 	}, nil
