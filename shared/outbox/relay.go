@@ -61,9 +61,6 @@ type Options struct {
 	Lease time.Duration
 }
 
-// minLeaseLeft is the least of its lease a row must have left for the fast path to
-// publish it from memory; a row kept waiting longer goes through a claim.
-const minLeaseLeft = 2 * time.Second
 
 // Relay publishes outbox rows through a Publisher.
 type Relay struct {
@@ -165,12 +162,14 @@ func (r *Relay) work() {
 }
 
 // publish is the fast path for rows that just committed, BatchSize rows at a time: from
-// memory while their lease runs (Store.PublishLeased), else through a claim.
+// memory while enough of their lease runs (Store.PublishLeased), else after renewing it.
 func (r *Relay) publish(ctx context.Context, rows []Message) error {
 	var errs []error
 	for chunk := range slices.Chunk(rows, r.opts.BatchSize) {
 		cctx, cancel := context.WithTimeout(ctx, r.opts.Timeout)
-		_, err := r.store.PublishLeased(cctx, chunk, minLeaseLeft, r.pub.Publish)
+		// A row is published from memory only with its publish's whole timeout (and a
+		// second) left on its lease; one kept waiting longer is given a fresh lease first.
+		_, err := r.store.PublishLeased(cctx, chunk, r.opts.Timeout+time.Second, r.pub.Publish)
 		cancel()
 		if err != nil {
 			errs = append(errs, err)

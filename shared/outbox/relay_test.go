@@ -205,22 +205,22 @@ func TestLeasedRowsAreNotSweptBeforeTheirLeaseEnds(t *testing.T) {
 
 // TestLeasedFastPathAndSweepNeverPublishTwice: the fast path publishes its leased rows
 // from memory, without claiming them, while sweeps run (past StaleAfter): every event is
-// delivered once and marked; rows that waited too long for their fast path go through a
-// claim instead.
+// delivered once and marked; rows that waited too long for their fast path get a fresh
+// lease first.
 func TestLeasedFastPathAndSweepNeverPublishTwice(t *testing.T) {
 	t.Parallel()
 	s := pgtest.Store(t)
 	s.PublishLease = 15 * time.Second
-	rows, events := writeRows(t, s, 200)
+	// A third of the rows were written 5 s ago: 10 s of their lease is left, too little
+	// for a publish's 10 s timeout, so their fast path renews their lease first.
+	start := time.Now()
+	s.Now = func() time.Time { return start.Add(-5 * time.Second) }
+	rows, _ := writeRows(t, s, 70)
+	s.Now = time.Now
+	more, events := writeRows(t, s, 130) // the events of all 200 rows
+	rows = append(rows, more...)
 	b, c := countDeliveries()
 	r := outbox.New(s, b, quiet, outbox.Options{StaleAfter: time.Nanosecond, BatchSize: 37})
-	// A third of the rows waited 14 s for their fast path: too little lease is left to
-	// publish them from memory.
-	for i := range rows {
-		if i%3 == 0 {
-			rows[i].LeasedUntil = rows[i].LeasedUntil.Add(-14 * time.Second)
-		}
-	}
 	var wg sync.WaitGroup
 	for range 8 {
 		wg.Add(1)
@@ -236,11 +236,10 @@ func TestLeasedFastPathAndSweepNeverPublishTwice(t *testing.T) {
 	}
 	wg.Wait()
 	r.Close()
-	// The rows that went through a claim found their lease still held: the sweep takes
-	// them once it ran out.
-	s.Now = func() time.Time { return time.Now().Add(16 * time.Second) }
-	if _, err := r.Sweep(context.Background()); err != nil {
-		t.Fatal(err)
+	// Nothing is left for a sweep after the leases ran out.
+	s.Now = func() time.Time { return time.Now().Add(31 * time.Second) }
+	if n, err := r.Sweep(context.Background()); err != nil || n != 0 {
+		t.Fatalf("a sweep after the leases ran out published %d (%v); the fast path should have published them all", n, err)
 	}
 	c.checkPublished(t, s, events)
 }

@@ -50,41 +50,64 @@ func (s *Store) PublishOutbox(ctx context.Context, ids []int64, publish PublishF
 
 // PublishLeased publishes rows that just committed from memory: rows written leased to
 // this process (Store.PublishLease) with at least minLeft of their lease to run are
-// published without a claim, within what is left of their lease, and marked as
-// publishOutbox marks; the others (written without a lease, or kept waiting too long) go
-// through PublishOutbox's claim, which takes them only once nobody else holds them.
+// published without a claim and marked as publishOutbox marks. minLeft must cover a
+// publish's timeout. A row kept waiting longer gets a fresh lease first (RenewOutbox: one
+// statement, which takes only rows still under the lease they were written with), and a
+// row written without a lease goes through PublishOutbox's claim.
 func (s *Store) PublishLeased(ctx context.Context, rows []OutboxMessage, minLeft time.Duration, publish PublishFunc) (int, error) {
 	now := s.now()
-	var fresh []OutboxMessage
+	var fresh, renew []OutboxMessage
 	var claim []int64
-	end := now.Add(OutboxLease)
 	for _, m := range rows {
-		if left := m.LeasedUntil.Sub(now); left >= minLeft {
-			fresh = append(fresh, m)
-			end = minTime(end, m.LeasedUntil)
-		} else {
+		switch {
+		case m.LeasedUntil.IsZero():
 			claim = append(claim, m.ID)
+		case m.LeasedUntil.Sub(now) >= minLeft:
+			fresh = append(fresh, m)
+		default:
+			renew = append(renew, m)
 		}
 	}
 	n, err := s.PublishOutbox(ctx, claim, publish)
+	if len(renew) > 0 {
+		renewed, rerr := s.renewOutbox(ctx, renew, now)
+		fresh = append(fresh, renewed...)
+		err = errors.Join(err, rerr)
+	}
 	if len(fresh) == 0 {
 		return n, err
 	}
-	// The publish must end before the first lease does, or the sweep could publish the
-	// same rows once more: a deadline a second short of it, on the wall clock.
-	pctx, cancel := context.WithTimeout(ctx, end.Sub(now)-time.Second)
-	defer cancel()
 	s.notifyClaimed(ctx, fresh)
 	slices.SortFunc(fresh, func(a, b OutboxMessage) int { return cmp.Compare(a.ID, b.ID) })
-	m, ferr := s.finishPublish(ctx, fresh, publish(pctx, fresh))
+	m, ferr := s.finishPublish(ctx, fresh, publish(ctx, fresh))
 	return n + m, errors.Join(err, ferr)
 }
 
-func minTime(a, b time.Time) time.Time {
-	if b.Before(a) {
-		return b
+// renewOutbox gives rows a fresh lease (OutboxLease from now) if they are still under the
+// lease they were written with (nobody claimed them since), and returns those.
+func (s *Store) renewOutbox(ctx context.Context, rows []OutboxMessage, now time.Time) ([]OutboxMessage, error) {
+	ids := make([]int64, len(rows))
+	born := make([]time.Time, len(rows))
+	byID := make(map[int64]OutboxMessage, len(rows))
+	for i, m := range rows {
+		ids[i], born[i], byID[m.ID] = m.ID, m.LeasedUntil, m
 	}
-	return a
+	q, err := s.pool.Query(ctx, `UPDATE outbox o SET leased_until = $3
+		FROM unnest($1::bigint[], $2::timestamptz[]) AS b(id, until)
+		WHERE o.id = b.id AND o.leased_until = b.until AND o.published_at IS NULL AND o.parked_at IS NULL
+		RETURNING o.id`, ids, born, now.Add(OutboxLease))
+	if err != nil {
+		return nil, fmt.Errorf("renewing outbox leases: %w", err)
+	}
+	got, err := pgx.CollectRows(q, pgx.RowTo[int64])
+	if err != nil {
+		return nil, fmt.Errorf("renewing outbox leases: %w", err)
+	}
+	out := make([]OutboxMessage, len(got))
+	for i, id := range got {
+		out[i] = byID[id]
+	}
+	return out, nil
 }
 
 // SweepOutbox publishes up to limit rows left unpublished since before olderThan (a crash

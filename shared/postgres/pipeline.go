@@ -378,9 +378,26 @@ type permanentError interface{ Permanent() bool }
 // triggers it again after StuckAfter.
 func (s *Store) DeliverReminder(ctx context.Context, consumer string, e cloudevents.Event, reminderID int64, attempt int,
 	retryDelays []time.Duration, send func(context.Context, ReminderDelivery) error) (DeliveryOutcome, error) {
-	d, email, outcome, err := s.leaseReminder(ctx, consumer, e, reminderID, attempt)
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
+	// The lease is one statement that commits on its own: its answer must be read even if
+	// the caller gives up meanwhile, or a lease taken (and the event marked processed) just
+	// as the caller's deadline passed would turn the redelivered event into a duplicate and
+	// hold the email until the ticker's StuckAfter.
+	lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	d, email, outcome, err := s.leaseReminder(lctx, consumer, e, reminderID, attempt)
+	cancel()
 	if err != nil || outcome != "" {
 		return outcome, err
+	}
+	if err := ctx.Err(); err != nil {
+		// The caller gave up while the lease was taken: give it back, so the redelivered
+		// event finds the reminder as it was.
+		if _, rerr := s.pool.Exec(context.WithoutCancel(ctx), releaseLeaseSQL, consumer, e.ID(), d.ReminderID); rerr != nil {
+			return "", errors.Join(err, fmt.Errorf("giving back the lease of reminder %d: %w", d.ReminderID, rerr))
+		}
+		return "", err
 	}
 
 	var sendErr error
@@ -427,6 +444,11 @@ const leaseReminderSQL = `WITH pe AS (
 	RETURNING r.id, r.task_id, t.title, t.due_date, r.remind_at, r.attempts, r.user_id, u.email, u.time_zone
 )
 SELECT EXISTS (SELECT 1 FROM pe), l.* FROM (SELECT) one LEFT JOIN l ON true`
+
+// releaseLeaseSQL undoes leaseReminderSQL: the event ($2) is no longer processed by the
+// consumer ($1), and reminder $3 is no longer leased.
+const releaseLeaseSQL = `WITH pe AS (DELETE FROM processed_events WHERE consumer = $1 AND event_id = $2)
+UPDATE reminders SET leased_until = NULL WHERE id = $3`
 
 // leaseReminder is DeliverReminder's first step: the reminder to send, its user's
 // address, or the outcome that ends the delivery here (duplicate, skipped).

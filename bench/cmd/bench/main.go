@@ -73,7 +73,11 @@ func run(log *slog.Logger, out, only string, quick bool, budget time.Duration) e
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(work)
+	if os.Getenv("BENCH_KEEP") != "" {
+		log.Info("keeping the work directory (binaries, process logs)", "dir", work)
+	} else {
+		defer os.RemoveAll(work)
+	}
 	e := &scenario.Env{Root: root, BinDir: filepath.Join(work, "bin"), LogDir: filepath.Join(work, "log"),
 		Secret: auth.NewSecret(), Log: log, Quick: quick}
 	if err := os.MkdirAll(e.LogDir, 0o755); err != nil {
