@@ -250,7 +250,9 @@ func waitSwept(ctx context.Context, e *Env, at time.Time, n int, limit time.Dura
 }
 
 // sweepSampling is how often waitSwept samples a sweep of n reminders.
-func sweepSampling(n int) time.Duration { return max(10*time.Millisecond, time.Duration(n)*time.Millisecond/1000) }
+func sweepSampling(n int) time.Duration {
+	return max(10*time.Millisecond, time.Duration(n)*time.Millisecond/1000)
+}
 
 // seedReminders gives users[i] a task due in a day with a reminder an hour away, for each i.
 func seedReminders(ctx context.Context, e *Env, users []string) error {

@@ -61,7 +61,6 @@ type Options struct {
 	Lease time.Duration
 }
 
-
 // Relay publishes outbox rows through a Publisher.
 type Relay struct {
 	store *postgres.Store
