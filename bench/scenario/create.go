@@ -48,10 +48,12 @@ func CreateTask(levels []int, dur time.Duration) Scenario {
 			}
 			due := time.Now().Add(72 * time.Hour)
 			insert := insertFunc(pool, sqlUser, due)
-			post := func(ctx context.Context, n int) error {
-				body := map[string]any{"title": fmt.Sprintf("Bench task %d", n), "description": "created by make bench",
+			body := func(n int) map[string]any {
+				return map[string]any{"title": fmt.Sprintf("Bench task %d", n), "description": "created by make bench",
 					"priority": "high", "due_date": due.UTC().Format(time.RFC3339)}
-				return api.Do(ctx, "POST", httpUser, "/tasks", body, nil, 201)
+			}
+			post := func(ctx context.Context, n int) error {
+				return api.Do(ctx, "POST", httpUser, "/tasks", body(n), nil, 201)
 			}
 			calls := []func(context.Context, int) error{insert, post}
 			if bare != nil {
@@ -61,9 +63,7 @@ func CreateTask(levels []int, dur time.Duration) Scenario {
 					return nil, err
 				}
 				calls = append(calls, func(ctx context.Context, n int) error {
-					body := map[string]any{"title": fmt.Sprintf("Bench task %d", n), "description": "created by make bench",
-						"priority": "high", "due_date": due.UTC().Format(time.RFC3339)}
-					return bareAPI.Do(ctx, "POST", bareUser, "/tasks", body, nil, 201)
+					return bareAPI.Do(ctx, "POST", bareUser, "/tasks", body(n), nil, 201)
 				})
 			}
 			results, err := alternate(ctx, c, dur, calls...)
@@ -129,12 +129,8 @@ func createEvidence(ctx context.Context, e *Env, user string, c int) error {
 	if err != nil {
 		return err
 	}
-	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		var left int
-		if err := e.Pool.QueryRow(ctx, `SELECT count(*) FROM outbox WHERE published_at IS NULL`).Scan(&left); err != nil || left == 0 {
-			break
-		}
-	}
+	// Best effort: the statements are reported whether or not every event got out.
+	_ = waitOutboxEmpty(ctx, e.Pool, 30*time.Second)
 	id := "2 create-task"
 	if p := profile(); p != "" {
 		e.AddProfile(fmt.Sprintf("%s: pprof of the local binary while %d tasks are created at c=%d", id, n, c), p)

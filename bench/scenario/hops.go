@@ -353,9 +353,10 @@ func completedEvent(t hopTask) ([]byte, error) {
 
 // arrivals records when numbered things arrived, for waiters that may come before or after.
 type arrivals struct {
-	mu   sync.Mutex
-	at   map[int64]time.Time
-	wake chan struct{}
+	mu      sync.Mutex
+	at      map[int64]time.Time
+	wake    chan struct{}
+	waiting int // waiters blocked until the next arrival
 }
 
 func newArrivals() *arrivals { return &arrivals{at: map[int64]time.Time{}, wake: make(chan struct{})} }
@@ -370,6 +371,13 @@ func (a *arrivals) arrived(n int64, at time.Time) {
 	a.wake = make(chan struct{})
 }
 
+// blocked reports how many waiters wait for an arrival.
+func (a *arrivals) blocked() int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.waiting
+}
+
 // wait returns when n arrived, waiting up to limit for it.
 func (a *arrivals) wait(ctx context.Context, n int64, limit time.Duration) (time.Time, error) {
 	timeout := time.After(limit)
@@ -377,16 +385,26 @@ func (a *arrivals) wait(ctx context.Context, n int64, limit time.Duration) (time
 		a.mu.Lock()
 		at, ok := a.at[n]
 		wake := a.wake
+		if !ok {
+			a.waiting++
+		}
 		a.mu.Unlock()
 		if ok {
 			return at, nil
 		}
+		var err error
 		select {
 		case <-wake:
 		case <-timeout:
-			return time.Time{}, fmt.Errorf("%d did not arrive within %s", n, limit)
+			err = fmt.Errorf("%d did not arrive within %s", n, limit)
 		case <-ctx.Done():
-			return time.Time{}, ctx.Err()
+			err = ctx.Err()
+		}
+		a.mu.Lock()
+		a.waiting--
+		a.mu.Unlock()
+		if err != nil {
+			return time.Time{}, err
 		}
 	}
 }

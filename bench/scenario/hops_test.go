@@ -2,6 +2,7 @@ package scenario
 
 import (
 	"context"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -42,7 +43,9 @@ func TestArrivalsServeWaitersBeforeAndAfter(t *testing.T) {
 		}
 		got <- at
 	}()
-	time.Sleep(10 * time.Millisecond)
+	for a.blocked() == 0 { // the waiter is waiting before 2 arrives
+		runtime.Gosched()
+	}
 	late := time.Now()
 	a.arrived(2, late)
 	a.arrived(2, late.Add(time.Second)) // a second notice keeps the first time

@@ -178,18 +178,13 @@ func (r *Relay) publish(ctx context.Context, rows []Message) error {
 }
 
 // Flush publishes the named rows that are still unpublished and not leased to another
-// publisher, BatchSize rows per claim.
+// publisher, BatchSize rows per claim: the fast path for rows known only by id.
 func (r *Relay) Flush(ctx context.Context, ids []int64) error {
-	var errs []error
-	for chunk := range slices.Chunk(ids, r.opts.BatchSize) {
-		cctx, cancel := context.WithTimeout(ctx, r.opts.Timeout)
-		_, err := r.store.PublishOutbox(cctx, chunk, r.pub.Publish)
-		cancel()
-		if err != nil {
-			errs = append(errs, err)
-		}
+	rows := make([]Message, len(ids))
+	for i, id := range ids {
+		rows[i].ID = id // no lease known: claimed first
 	}
-	return errors.Join(errs...)
+	return r.publish(ctx, rows)
 }
 
 // Sweep publishes every row that has been unpublished for longer than StaleAfter, batch by

@@ -74,13 +74,8 @@ func (s *Store) PublishLeased(ctx context.Context, rows []OutboxMessage, minLeft
 		fresh = append(fresh, renewed...)
 		err = errors.Join(err, rerr)
 	}
-	if len(fresh) == 0 {
-		return n, err
-	}
-	s.notifyClaimed(ctx, fresh)
-	slices.SortFunc(fresh, func(a, b OutboxMessage) int { return cmp.Compare(a.ID, b.ID) })
-	m, ferr := s.finishPublish(ctx, fresh, publish(ctx, fresh))
-	return n + m, errors.Join(err, ferr)
+	m, perr := s.publishOwned(ctx, fresh, publish)
+	return n + m, errors.Join(err, perr)
 }
 
 // renewOutbox gives rows a fresh lease (OutboxLease from now) if they are still under the
@@ -178,15 +173,23 @@ func (s *Store) publishOutbox(ctx context.Context, publish PublishFunc, where st
 	if len(msgs) == 0 {
 		return 0, SweepBatch{}, nil
 	}
-	// Open streams learn of the rows now, broker or not (see events.go): one NOTIFY per
-	// batch, outside the writer's transaction.
+	n, err := s.publishOwned(ctx, msgs, publish)
+	// publishOwned sorted msgs by id.
+	return n, SweepBatch{Claimed: len(msgs), LastID: msgs[len(msgs)-1].ID}, err
+}
+
+// publishOwned publishes rows this process holds a lease on, in id order (the order the
+// events were written in; a claim's UPDATE ... RETURNING does not keep it, and msgs is
+// sorted in place), and records the outcome (finishPublish). Open streams learn of the
+// rows first, broker or not (see events.go): one NOTIFY per batch, outside any writer's
+// transaction.
+func (s *Store) publishOwned(ctx context.Context, msgs []OutboxMessage, publish PublishFunc) (int, error) {
+	if len(msgs) == 0 {
+		return 0, nil
+	}
 	s.notifyClaimed(ctx, msgs)
-	// UPDATE ... RETURNING does not keep the subquery's order: publish in id order, the
-	// order the events were written in.
 	slices.SortFunc(msgs, func(a, b OutboxMessage) int { return cmp.Compare(a.ID, b.ID) })
-	batch := SweepBatch{Claimed: len(msgs), LastID: msgs[len(msgs)-1].ID}
-	n, err := s.finishPublish(ctx, msgs, publish(ctx, msgs))
-	return n, batch, err
+	return s.finishPublish(ctx, msgs, publish(ctx, msgs))
 }
 
 // finishPublish records what publishing msgs did (errs, per message): the published rows

@@ -11,7 +11,6 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-	"go.opentelemetry.io/otel/attribute"
 
 	"github.com/taskline/taskline/shared/event"
 	"github.com/taskline/taskline/shared/recur"
@@ -502,20 +501,14 @@ func (s *Store) recordSent(ctx context.Context, d ReminderDelivery) (outcome Del
 	ctx, span := dbSpan(ctx)
 	defer func() { telemetry.End(span, err) }()
 	at := s.now()
-	e, err := event.New(ctx, event.ReminderSent, event.ReminderSubject(d.ReminderID), d.User.ID, at,
+	o, err := s.newOutboxRow(ctx, event.ReminderSent, event.ReminderSubject(d.ReminderID), d.User.ID, at,
 		event.ReminderSentData{ReminderID: d.ReminderID, Channel: "email", SentAt: at, Recipient: d.User.Email})
 	if err != nil {
 		return "", err
 	}
-	body, err := e.MarshalJSON()
-	if err != nil {
-		return "", fmt.Errorf("encoding %s event: %w", e.Type(), err)
-	}
 	var outboxID *int64
-	msg := OutboxMessage{Topic: event.TopicOf(e.Type()), Key: d.User.ID, Event: body}
-	lease := s.leaseFrom(at)
 	if err := s.pool.QueryRow(ctx, recordSentSQL, d.ReminderID, at, d.Attempt-1,
-		e.ID(), msg.Topic, msg.Key, string(body), lease).Scan(&outboxID); err != nil {
+		o.event.ID(), o.msg.Topic, o.msg.Key, string(o.msg.Event), o.lease).Scan(&outboxID); err != nil {
 		return "", fmt.Errorf("marking reminder %d sent: %w", d.ReminderID, err)
 	}
 	if outboxID == nil {
@@ -523,12 +516,8 @@ func (s *Store) recordSent(ctx context.Context, d ReminderDelivery) (outcome Del
 		// its way: it stays as it is.
 		return DeliverySkipped, nil
 	}
-	span.SetAttributes(attribute.Int("taskline.outbox.events", 1))
-	msg.ID = *outboxID
-	if lease != nil {
-		msg.LeasedUntil = *lease
-	}
-	s.committed(ctx, msg)
+	o.msg.ID = *outboxID
+	s.wrote(ctx, span, o.msg)
 	return DeliverySent, nil
 }
 

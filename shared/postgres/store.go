@@ -223,6 +223,38 @@ func (s *Store) inTx(ctx context.Context, userID string, fn func(*tx) error) (er
 	return nil
 }
 
+// outboxRow is the event a one-statement write (createPlain, recordSent) puts in the
+// outbox, encoded, with the lease to write it with (nil without one) and its row as
+// OnCommit gets it once the statement has given it an id.
+type outboxRow struct {
+	event cloudevents.Event
+	msg   OutboxMessage
+	lease *time.Time
+}
+
+// newOutboxRow builds the event of type typ for userID at at, and its outbox row.
+func (s *Store) newOutboxRow(ctx context.Context, typ, subject, userID string, at time.Time, data any) (outboxRow, error) {
+	e, err := event.New(ctx, typ, subject, userID, at, data)
+	if err != nil {
+		return outboxRow{}, err
+	}
+	body, err := e.MarshalJSON()
+	if err != nil {
+		return outboxRow{}, fmt.Errorf("encoding %s event: %w", e.Type(), err)
+	}
+	r := outboxRow{event: e, msg: OutboxMessage{Topic: event.TopicOf(e.Type()), Key: userID, Event: body}, lease: s.leaseFrom(at)}
+	if r.lease != nil {
+		r.msg.LeasedUntil = *r.lease
+	}
+	return r, nil
+}
+
+// wrote counts a one-statement write's outbox row on its span and hands it to OnCommit.
+func (s *Store) wrote(ctx context.Context, span trace.Span, msg OutboxMessage) {
+	span.SetAttributes(attribute.Int("taskline.outbox.events", 1))
+	s.committed(ctx, msg)
+}
+
 // committed hands outbox rows that just committed to OnCommit.
 func (s *Store) committed(ctx context.Context, rows ...OutboxMessage) {
 	if len(rows) > 0 && s.OnCommit != nil {

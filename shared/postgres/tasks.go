@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"go.opentelemetry.io/otel/attribute"
 
 	"github.com/taskline/taskline/shared/event"
 	"github.com/taskline/taskline/shared/recur"
@@ -194,30 +193,20 @@ func (s *Store) createPlain(ctx context.Context, userID string, c todo.TaskChang
 	defer func() { telemetry.End(span, err) }()
 	at := s.now()
 	r := plainRow(c)
-	e, err := event.New(ctx, event.TaskCreated, event.TaskSubject(0), userID, at, createdData(r.Task))
+	o, err := s.newOutboxRow(ctx, event.TaskCreated, event.TaskSubject(0), userID, at, createdData(r.Task))
 	if err != nil {
 		return out, err
 	}
-	body, err := e.MarshalJSON()
-	if err != nil {
-		return out, fmt.Errorf("encoding %s event: %w", e.Type(), err)
-	}
-	msg := OutboxMessage{Topic: event.TopicOf(e.Type()), Key: userID}
-	lease := s.leaseFrom(at)
 	var final string
 	row := s.pool.QueryRow(ctx, createPlainSQL, userID, r.Title, r.Description, r.DueDate, r.Priority, at,
-		e.ID(), msg.Topic, userID, event.TaskSubjectPrefix,
-		[]string{"data", createdIDField}, string(body), lease)
-	created, err := scanTaskAnd(row, &msg.ID, &final)
+		o.event.ID(), o.msg.Topic, userID, event.TaskSubjectPrefix,
+		[]string{"data", createdIDField}, string(o.msg.Event), o.lease)
+	created, err := scanTaskAnd(row, &o.msg.ID, &final)
 	if err != nil {
 		return out, fmt.Errorf("inserting task: %w", err)
 	}
-	span.SetAttributes(attribute.Int("taskline.outbox.events", 1))
-	msg.Event = []byte(final)
-	if lease != nil {
-		msg.LeasedUntil = *lease
-	}
-	s.committed(ctx, msg)
+	o.msg.Event = []byte(final) // with the task's id, as the statement wrote it
+	s.wrote(ctx, span, o.msg)
 	created.ComputeOverdue(at)
 	return created.Task, nil
 }
