@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'preact/hooks';
+import { useModal } from '../lib/modal';
 
 /** Every keyboard shortcut, in one place (also what the `?` key opens). */
 export const shortcuts: [string, string][] = [
@@ -17,13 +17,9 @@ export const shortcuts: [string, string][] = [
 ];
 
 export function HelpDialog({ onClose }: { onClose(): void }) {
-  const ref = useRef<HTMLDialogElement>(null);
-  useEffect(() => {
-    const d = ref.current!;
-    if (!d.open) d.showModal();
-  }, []);
+  const ref = useModal(onClose);
   return (
-    <dialog ref={ref} class="dialog help" aria-labelledby="help-title" onClose={onClose}>
+    <dialog ref={ref} class="dialog help" aria-labelledby="help-title">
       <header class="dialog-head">
         <h2 id="help-title">Keyboard shortcuts</h2>
         <button type="button" class="ghost icon-only" aria-label="Close" onClick={() => ref.current?.close()} autofocus>

@@ -1,4 +1,5 @@
-import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { useMemo, useState } from 'preact/hooks';
+import { useModal } from '../lib/modal';
 import { ApiError, type Client } from '../lib/api';
 import { zoneChoices } from '../lib/profile';
 import type { Profile } from '../lib/types';
@@ -20,7 +21,7 @@ interface Props {
 
 /** The profile: the time zone the server reads dates and repeats tasks in, and the email reminders go to. */
 export function SettingsDialog({ client, profile, browserZone, onClose, onSaved, onUnauthorized, notify, onNotify, onTokens }: Props) {
-  const ref = useRef<HTMLDialogElement>(null);
+  const ref = useModal(onClose, 's-tz');
   const [tz, setTz] = useState(profile?.tz ?? browserZone);
   const [email, setEmail] = useState(profile?.email ?? '');
   const [errors, setErrors] = useState<{ tz?: string; email?: string; form?: string }>({});
@@ -47,11 +48,6 @@ export function SettingsDialog({ client, profile, browserZone, onClose, onSaved,
   }
   const zones = useMemo(() => zoneChoices(tz), []);
 
-  useEffect(() => {
-    const d = ref.current!;
-    if (!d.open) d.showModal();
-    document.getElementById('s-tz')?.focus();
-  }, []);
 
   async function submit(e: Event) {
     e.preventDefault();
@@ -84,7 +80,7 @@ export function SettingsDialog({ client, profile, browserZone, onClose, onSaved,
   }
 
   return (
-    <dialog ref={ref} class="dialog settings" aria-labelledby="settings-title" onClose={onClose}>
+    <dialog ref={ref} class="dialog settings" aria-labelledby="settings-title">
       <form onSubmit={submit} noValidate>
         <header class="dialog-head">
           <h2 id="settings-title">Settings</h2>

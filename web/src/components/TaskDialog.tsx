@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { useModal } from '../lib/modal';
 import { ApiError, type Client } from '../lib/api';
 import { formatFull } from '../lib/dates';
 import {
@@ -53,7 +54,7 @@ const focusTarget: Record<Exclude<FormField, 'priority'>, string> = {
 
 /** The create/edit form, in a modal <dialog>: Escape closes it, Enter saves. */
 export function TaskDialog({ client, zone, task, initial, reminders, onClose, onChanged, onDelete, onKeepDraft, restored, onUnauthorized }: Props) {
-  const ref = useRef<HTMLDialogElement>(null);
+  const ref = useModal(onClose, 'f-title');
   // After a create whose reminder failed, the dialog keeps editing the created task, so a
   // second Save does not create it twice.
   const [saved, setSaved] = useState<Task | null>(task);
@@ -68,11 +69,6 @@ export function TaskDialog({ client, zone, task, initial, reminders, onClose, on
   const dirty = JSON.stringify(draft) !== start || isRestored;
   const done = useRef(false);
 
-  useEffect(() => {
-    const d = ref.current!;
-    if (!d.open) d.showModal();
-    document.getElementById('f-title')?.focus();
-  }, []);
 
   // After a save fails, focus moves to the first field with an error; only then, so that
   // clearing one error while typing never moves the caret elsewhere.
@@ -242,7 +238,6 @@ export function TaskDialog({ client, zone, task, initial, reminders, onClose, on
       ref={ref}
       class="dialog"
       aria-labelledby="dialog-title"
-      onClose={onClose}
       onCancel={(e) => {
         e.preventDefault();
         if (askDiscard) setAskDiscard(false);

@@ -1,4 +1,5 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
+import { useModal } from '../lib/modal';
 import { ApiError, type Client } from '../lib/api';
 import { formatFull } from '../lib/dates';
 import type { Token, TokenCreated } from '../lib/types';
@@ -21,7 +22,7 @@ const scopeLabel: Record<Token['scope'], string> = {
  * secret is shown once, right after creating; the list shows when each was last used.
  */
 export function TokensDialog({ client, zone, onClose, onUnauthorized }: Props) {
-  const ref = useRef<HTMLDialogElement>(null);
+  const ref = useModal(onClose, 'k-name');
   const [tokens, setTokens] = useState<Token[] | null>(null);
   const [name, setName] = useState('');
   const [scope, setScope] = useState<Token['scope']>('read-write');
@@ -51,9 +52,6 @@ export function TokensDialog({ client, zone, onClose, onUnauthorized }: Props) {
   }
 
   useEffect(() => {
-    const d = ref.current!;
-    if (!d.open) d.showModal();
-    document.getElementById('k-name')?.focus();
     void reload();
   }, []);
 
@@ -111,7 +109,7 @@ export function TokensDialog({ client, zone, onClose, onUnauthorized }: Props) {
   }
 
   return (
-    <dialog ref={ref} class="dialog tokens" aria-labelledby="tokens-title" onClose={onClose}>
+    <dialog ref={ref} class="dialog tokens" aria-labelledby="tokens-title">
       <header class="dialog-head">
         <h2 id="tokens-title">Access tokens</h2>
         <button type="button" class="ghost icon-only" aria-label="Close" onClick={() => ref.current?.close()}>
