@@ -78,9 +78,11 @@ func TestPoisonRowsDoNotBlockOthers(t *testing.T) {
 	if pub.locked != 0 {
 		t.Errorf("%d publishes ran while their rows were locked", pub.locked)
 	}
-	// Retried with growing waits, then parked.
+	// Retried with growing waits while other events get through, then parked.
 	for range todo.MaxPublishAttempts + 2 {
 		clock = clock.Add(10 * time.Minute)
+		create("ann", 1)
+		clock = clock.Add(3 * time.Second) // past StaleAfter
 		r.Sweep(ctx)
 	}
 	parked, err := s.ParkedOutbox(ctx, 1000)
@@ -101,5 +103,98 @@ func TestPoisonRowsDoNotBlockOthers(t *testing.T) {
 	}
 	if n, err := r.Sweep(ctx); n != 520 || err != nil {
 		t.Fatalf("after replay the sweep published %d, %v", n, err)
+	}
+}
+
+// downPub is a broker that refuses every message while down and takes them all once up.
+type downPub struct {
+	down bool
+	got  map[int64]int
+}
+
+func (p *downPub) Publish(_ context.Context, msgs []outbox.Message) []error {
+	errs := make([]error, len(msgs))
+	for i, m := range msgs {
+		if p.down {
+			errs[i] = errors.New("dial tcp 127.0.0.1:9092: connect: connection refused")
+			continue
+		}
+		p.got[m.ID]++
+	}
+	return errs
+}
+
+// A broker down for 30 minutes while users keep writing parks none of their events (a
+// failure while nothing gets through is not the event's fault), and the whole backlog goes
+// out in the first sweep once todo.MaxOutageWait has passed since the broker came back.
+// Before, every failure counted: the first rows of the outage were parked after 9 minutes
+// and the others waited up to 5 minutes after the broker's return.
+func TestBrokerOutageParksNothingAndDrainsAtOnce(t *testing.T) {
+	t.Parallel()
+	s := pgtest.Store(t)
+	clock := time.Now()
+	s.Now = func() time.Time { return clock }
+	ctx := context.Background()
+	users := []string{"ann", "bob", "cat"}
+	written := 0
+	write := func() {
+		user := users[written%len(users)]
+		if err := s.EnsureUser(ctx, todo.User{ID: user}); err != nil {
+			t.Fatal(err)
+		}
+		title, p := fmt.Sprintf("t%d", written), todo.Medium
+		if _, err := s.CreateTask(ctx, user, todo.TaskChanges{Title: &title, Priority: &p}); err != nil {
+			t.Fatal(err)
+		}
+		written++
+	}
+	pub := &downPub{got: map[int64]int{}}
+	r := outbox.New(s, pub, quiet, outbox.Options{Sync: true, BatchSize: 50})
+	defer r.Close()
+	write()
+	clock = clock.Add(10 * time.Second)
+	if n, err := r.Sweep(ctx); n != 1 || err != nil {
+		t.Fatalf("with the broker up the sweep published %d, %v", n, err)
+	}
+
+	pub.down = true
+	for range 30 * 6 { // a write and a sweep every 10 s for 30 minutes
+		write()
+		clock = clock.Add(10 * time.Second)
+		if n, err := r.Sweep(ctx); n != 0 || err == nil {
+			t.Fatalf("with the broker down the sweep published %d, %v", n, err)
+		}
+	}
+	var parked, counted int
+	var maxWait time.Duration
+	if err := s.Pool().QueryRow(ctx, `SELECT count(*) FILTER (WHERE parked_at IS NOT NULL), coalesce(max(attempts), 0),
+		coalesce(extract(epoch FROM max(next_attempt_at) - $1) * 1000, 0)::bigint * interval '1 ms'
+		FROM outbox WHERE published_at IS NULL`, clock).Scan(&parked, &counted, &maxWait); err != nil {
+		t.Fatal(err)
+	}
+	if parked != 0 || counted > 1 {
+		t.Fatalf("after 30 minutes of outage %d events were parked, up to %d attempts counted; want none parked, at most the first failure counted", parked, counted)
+	}
+	if maxWait > todo.MaxOutageWait {
+		t.Errorf("a row waits %v for its next try; want at most %v", maxWait, todo.MaxOutageWait)
+	}
+	var reason string
+	if err := s.Pool().QueryRow(ctx, `SELECT last_error FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT 1`).Scan(&reason); err != nil || reason == "" {
+		t.Errorf("the failure's reason was not kept (%q, %v)", reason, err)
+	}
+
+	pub.down = false
+	clock = clock.Add(todo.MaxOutageWait)
+	n, err := r.Sweep(ctx)
+	if err != nil || n != written-1 {
+		t.Fatalf("the first sweep after the broker came back published %d of %d, %v", n, written-1, err)
+	}
+	if w, _, _ := s.OutboxStats(ctx); w != 0 {
+		t.Errorf("%d rows still waiting", w)
+	}
+	for id, k := range pub.got {
+		if k != 1 {
+			t.Errorf("row %d published %d times", id, k)
+		}
 	}
 }

@@ -7,6 +7,8 @@ var (
 	OutboxClaimSQL   = claimSQL
 	OutboxClaimByID  = claimByID
 	OutboxClaimSwept = claimSwept
+	// RecordFailuresSQL records failed publishes.
+	RecordFailuresSQL = recordFailuresSQL
 )
 
 // ListSQL exposes listSQL to the tests: the statements a first page of q can run.

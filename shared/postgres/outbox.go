@@ -225,21 +225,29 @@ func (s *Store) finishPublish(ctx context.Context, msgs []OutboxMessage, errs []
 	return len(done), nil
 }
 
-// recordPublishFailures counts a failed attempt on each row and applies
-// todo.AfterPublishFailure: a wait before the next try, or parking.
+// recordPublishFailures records a failed publish of each row (its reason, when it failed)
+// and decides its next try. The failure counts as an attempt only if the broker took some
+// other event since the row was last tried or written (the newest published_at, read from
+// the outbox_published index): then the event is the likely cause, and
+// todo.AfterPublishFailure gives a growing wait or parks it. If nothing was published
+// since, the broker is likely down: the attempt is not counted and the row waits
+// todo.AfterUnheardFailure, so a long outage parks nothing and its backlog goes out soon
+// after the broker returns. The rows are leased to this process, so nothing else changes
+// them between the read of their last failure and the update.
 func (s *Store) recordPublishFailures(ctx context.Context, ids []int64, reasons []string, now time.Time) error {
-	rows, err := s.pool.Query(ctx, `UPDATE outbox o SET attempts = o.attempts + 1, last_error = f.reason, leased_until = NULL
-		FROM unnest($1::bigint[], $2::text[]) AS f(id, reason) WHERE o.id = f.id RETURNING o.id, o.attempts`, ids, reasons)
+	rows, err := s.pool.Query(ctx, recordFailuresSQL, ids, reasons, now)
 	if err != nil {
 		return fmt.Errorf("recording outbox failures: %w", err)
 	}
 	type row struct {
 		id       int64
 		attempts int
+		counted  bool
+		last     *time.Time
 	}
 	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (row, error) {
 		var x row
-		return x, r.Scan(&x.id, &x.attempts)
+		return x, r.Scan(&x.id, &x.attempts, &x.counted, &x.last)
 	})
 	if err != nil {
 		return fmt.Errorf("recording outbox failures: %w", err)
@@ -248,6 +256,13 @@ func (s *Store) recordPublishFailures(ctx context.Context, ids []int64, reasons 
 	var until []time.Time
 	for _, x := range list {
 		d, p := todo.AfterPublishFailure(x.attempts)
+		if !x.counted {
+			quiet := time.Duration(-1)
+			if x.last != nil {
+				quiet = max(now.Sub(*x.last), 0)
+			}
+			d, p = todo.AfterUnheardFailure(quiet), false
+		}
 		switch {
 		case p:
 			park = append(park, x.id)
@@ -269,6 +284,19 @@ func (s *Store) recordPublishFailures(ctx context.Context, ids []int64, reasons 
 	}
 	return nil
 }
+
+// recordFailuresSQL records the failures of rows $1 (reasons $2) at $3: counted is whether
+// anything was published at or after the row's last failure (or its creation), last the
+// newest publish (NULL: none kept).
+const recordFailuresSQL = `WITH last AS (
+	SELECT max(published_at) AS at FROM outbox WHERE published_at IS NOT NULL
+), f AS (
+	SELECT o.id, r.reason, coalesce(last.at >= coalesce(o.failed_at, o.created_at), false) AS counted, last.at
+	FROM unnest($1::bigint[], $2::text[]) AS r(id, reason) JOIN outbox o ON o.id = r.id CROSS JOIN last
+)
+UPDATE outbox o SET attempts = o.attempts + f.counted::int, last_error = f.reason, failed_at = $3, leased_until = NULL
+FROM f WHERE o.id = f.id
+RETURNING o.id, o.attempts, f.counted, f.at`
 
 // ParkedEvent is an outbox row parked after todo.MaxPublishAttempts failed publishes.
 type ParkedEvent struct {
@@ -303,7 +331,7 @@ func (s *Store) ParkedOutbox(ctx context.Context, limit int) ([]ParkedEvent, err
 // ReplayOutbox puts parked rows back in the sweep's way with a fresh count of attempts:
 // the named ids, or every parked row when ids is empty. It returns how many.
 func (s *Store) ReplayOutbox(ctx context.Context, ids []int64) (int64, error) {
-	tag, err := s.pool.Exec(ctx, `UPDATE outbox SET parked_at = NULL, attempts = 0, next_attempt_at = NULL, leased_until = NULL
+	tag, err := s.pool.Exec(ctx, `UPDATE outbox SET parked_at = NULL, attempts = 0, next_attempt_at = NULL, failed_at = NULL, leased_until = NULL
 		WHERE parked_at IS NOT NULL AND published_at IS NULL AND (coalesce(cardinality($1::bigint[]), 0) = 0 OR id = ANY($1))`, ids)
 	if err != nil {
 		return 0, fmt.Errorf("replaying parked outbox rows: %w", err)

@@ -85,4 +85,35 @@ func TestOutboxClaimsReadOnlyTheRowsTheyClaim(t *testing.T) {
 			})
 		})
 	}
+
+	// Recording 20 failures reads those 20 rows and the newest publish (one row of the
+	// outbox_published index), not the 20,000 published ones.
+	t.Run("recording 20 failed publishes", func(t *testing.T) {
+		tx, err := pool.Begin(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer tx.Rollback(ctx)
+		reasons := make([]string, len(ids))
+		for i := range reasons {
+			reasons[i] = "connection refused"
+		}
+		var raw []byte
+		if err := tx.QueryRow(ctx, `EXPLAIN (ANALYZE, FORMAT JSON) `+postgres.RecordFailuresSQL, pgx.QueryExecModeExec, ids, reasons, now).Scan(&raw); err != nil {
+			t.Fatal(err)
+		}
+		var plan []struct{ Plan planNode }
+		if err := json.Unmarshal(raw, &plan); err != nil {
+			t.Fatal(err)
+		}
+		read := 0.0
+		plan[0].Plan.each(func(n planNode) {
+			if n.Relation == "outbox" && len(n.Plans) == 0 {
+				read += (n.ActualRows + n.Removed + n.Rechecked) * n.Loops
+			}
+		})
+		if read > 2*float64(len(ids))+1 {
+			t.Fatalf("read %v outbox rows to record %d failures; plan:\n%s", read, len(ids), raw)
+		}
+	})
 }

@@ -52,8 +52,30 @@ func AfterAttempt(attempt int, failed, permanent bool, delays []time.Duration, a
 
 // MaxPublishAttempts is how many times an event is offered to the broker (or, in process,
 // to its consumers) before it is parked for an operator: a poison event must not be
-// retried forever, nor hold up anyone else's.
+// retried forever, nor hold up anyone else's. Only attempts that failed while the broker
+// was taking other events count (see AfterUnheardFailure).
 const MaxPublishAttempts = 10
+
+// MaxOutageWait bounds AfterUnheardFailure's wait: how long after a broker comes back its
+// backlog may still wait.
+const MaxOutageWait = 30 * time.Second
+
+// AfterUnheardFailure is the wait after a publish that failed while the broker had taken
+// no event at all since the row was last tried (or written): an outage of the broker or
+// its sidecar, not a fault of the event, so the failure does not count toward
+// MaxPublishAttempts and an outage of any length parks nothing. The row is tried again
+// after half of quiet (how long ago anything was last published; a negative quiet means
+// never), between 1 s and MaxOutageWait: retries thin out as the outage lasts, and the
+// backlog is retried within MaxOutageWait of the broker's return, not after a backoff
+// that grew for the whole outage. An event that fails while nothing else is being
+// published (a poison event in an idle system) is retried this way too, until other
+// events get through and its failures start to count.
+func AfterUnheardFailure(quiet time.Duration) time.Duration {
+	if quiet < 0 {
+		return MaxOutageWait
+	}
+	return min(max(quiet/2, time.Second), MaxOutageWait)
+}
 
 // AfterPublishFailure decides what happens to an event whose attempts-th publish failed:
 // park it once attempts reach MaxPublishAttempts; otherwise wait before the next try, 0

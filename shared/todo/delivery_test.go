@@ -44,3 +44,23 @@ func TestAfterAttempt(t *testing.T) {
 		}
 	}
 }
+
+// A failed publish while the broker takes nothing waits half the silence, between 1 s and
+// MaxOutageWait: soon at the start of an outage, never longer than 30 s after it ends.
+func TestAfterUnheardFailure(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		quiet, want time.Duration
+	}{
+		{0, time.Second},
+		{time.Second, time.Second},
+		{10 * time.Second, 5 * time.Second},
+		{time.Minute, todo.MaxOutageWait},
+		{24 * time.Hour, todo.MaxOutageWait},
+		{-1, todo.MaxOutageWait}, // nothing ever published
+	} {
+		if got := todo.AfterUnheardFailure(tc.quiet); got != tc.want {
+			t.Errorf("quiet %v: wait %v, want %v", tc.quiet, got, tc.want)
+		}
+	}
+}
