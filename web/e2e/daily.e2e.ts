@@ -206,16 +206,43 @@ describe('daily use', () => {
     await page.keyboard.press('k');
     expect(await focusedTitle()).toBe(first);
 
-    // Move to the new task and complete it with x: the focus lands on its neighbour.
+    // Move to the new task and complete it with x: the focus lands on its neighbour, even
+    // when a list request already under way (here: a change from elsewhere, which reloads the
+    // list) answers while the completion is still being sent, with the task still open.
     await row('Water the ficus').locator('.task-title').focus();
     const titles = await page.locator('ul.tasks .task-title').allTextContents();
     const i = titles.indexOf('Water the ficus');
     const neighbour = titles[i + 1] ?? titles[i - 1];
+    let releaseList!: () => void;
+    const listHeld = new Promise<void>((r) => (releaseList = r));
+    let listAnswered!: () => void;
+    const staleList = new Promise<void>((r) => (listAnswered = r));
+    let held = false;
+    await page.route(/\/api\/[^/]+\/tasks\?/, async (route) => {
+      if (held || route.request().method() !== 'GET') return route.fallback();
+      held = true;
+      const answer = await route.fetch(); // answered now, before the completion
+      listAnswered();
+      await listHeld;
+      await route.fulfill({ response: answer });
+    });
+    let releaseComplete!: () => void;
+    const completeHeld = new Promise<void>((r) => (releaseComplete = r));
+    await page.route(/\/tasks\/\d+\/complete$/, async (route) => {
+      await completeHeld;
+      await route.fallback();
+    });
+    await post('/tasks', { title: 'Call the plumber' }); // from elsewhere: the page reloads its list
+    await staleList;
     await page.keyboard.press('x');
+    releaseList();
+    await row('Call the plumber').waitFor(); // the stale list is on screen, the ficus still open in it
+    releaseComplete();
     await expect.poll(() => toast().innerText()).toContain('Completed “Water the ficus”');
     await expect.poll(async () => (await byTitle('Water the ficus'))?.completed).toBe(true);
     await expect.poll(() => row('Water the ficus').count()).toBe(0);
-    expect(await focusedTitle()).toBe(neighbour);
+    await expect.poll(focusedTitle).toBe(neighbour);
+    await page.unrouteAll();
 
     // Shortcuts work while a checkbox has focus: z undoes.
     await row(neighbour!).getByRole('checkbox').focus();

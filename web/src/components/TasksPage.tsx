@@ -63,6 +63,13 @@ function taskRows(): HTMLElement[] {
   return [...document.querySelectorAll<HTMLElement>('li.task[data-task-id]')];
 }
 
+/** Where the focus goes once the list shows an action's result (see TasksPage). */
+interface PendingFocus {
+  ids: string[];
+  part: 'check' | 'title';
+  after: number;
+}
+
 /** The row holding the focus, if any. */
 function focusedRow(): HTMLElement | null {
   const a = document.activeElement;
@@ -103,7 +110,11 @@ export function TasksPage({ session, onSignOut }: Props) {
   const pendingDeletes = useRef(new Map<string, { task: Task; timer: ReturnType<typeof setTimeout> }>());
   const [helpOpen, setHelpOpen] = useState(false);
   // Where the focus goes once the list shows the result of an action.
-  const pendingFocus = useRef<{ ids: string[]; part: 'check' | 'title' } | null>(null);
+  // Where the focus goes once the list shows an action's result. `after` is the first load
+  // whose answer can show it (a load started after the write returned); a load that was
+  // already under way answers with the list from before and leaves the focus alone.
+  const pendingFocus = useRef<PendingFocus | null>(null);
+  const shownSeq = useRef(0);
   const [loads, setLoads] = useState(0);
   const [tokensOpen, setTokensOpen] = useState(false);
   const [notifyOn, setNotifyOn] = useState(
@@ -184,6 +195,7 @@ export function TasksPage({ session, onSignOut }: Props) {
         setCursor(v === 'list' ? next : null);
         setLoadError('');
         setNow(new Date());
+        shownSeq.current = my;
         setLoads((n) => n + 1);
       } catch (err) {
         if (my === seq.current) setLoadError(failure(err));
@@ -299,7 +311,7 @@ export function TasksPage({ session, onSignOut }: Props) {
   // The focus lands on a sensible neighbour once the list shows an action's result.
   useEffect(() => {
     const f = pendingFocus.current;
-    if (!f) return;
+    if (!f || shownSeq.current < f.after) return;
     pendingFocus.current = null;
     for (const id of f.ids) {
       const row = document.querySelector<HTMLElement>(`li.task[data-task-id="${CSS.escape(id)}"]`);
@@ -598,7 +610,7 @@ export function TasksPage({ session, onSignOut }: Props) {
    */
   function deleteWithUndo(task: Task) {
     const id = String(task.id);
-    pendingFocus.current = { ids: neighbours(id).slice(1), part: focusedRow()?.contains(document.activeElement) && document.activeElement?.classList.contains('task-check') ? 'check' : 'title' };
+    pendingFocus.current = { after: 0, ids: neighbours(id).slice(1), part: focusedRow()?.contains(document.activeElement) && document.activeElement?.classList.contains('task-check') ? 'check' : 'title' };
     setHidden((h) => new Set(h).add(id));
     const timer = setTimeout(() => void commitDelete(task), UNDO_MS);
     pendingDeletes.current.set(id, { task, timer });
@@ -607,7 +619,7 @@ export function TasksPage({ session, onSignOut }: Props) {
       if (!p) return;
       clearTimeout(p.timer);
       pendingDeletes.current.delete(id);
-      pendingFocus.current = { ids: [id], part: 'title' };
+      pendingFocus.current = { ids: [id], part: 'title', after: 0 };
       setHidden((h) => {
         const n = new Set(h);
         n.delete(id);
@@ -712,7 +724,11 @@ export function TasksPage({ session, onSignOut }: Props) {
   async function toggle(task: Task) {
     const key = String(task.id);
     const part = document.activeElement?.classList.contains('task-check') ? 'check' : 'title';
-    pendingFocus.current = { ids: neighbours(key), part };
+    const focus: PendingFocus = { ids: neighbours(key), part, after: Infinity };
+    pendingFocus.current = focus;
+    const written = () => {
+      if (focus.after === Infinity) focus.after = seq.current + 1;
+    };
     const rollback = () => setTasks((ts) => ts.map((t) => (t.id === task.id ? { ...t, completed: task.completed } : t)));
     setBusyIds((s) => new Set(s).add(key));
     // Show the new state at once; the reload below brings the server's truth.
@@ -721,9 +737,11 @@ export function TasksPage({ session, onSignOut }: Props) {
     try {
       if (task.completed) {
         await client.toggleComplete(task.id);
+        written();
         say(`Reopened “${task.title}”.`, () => void undoToggle(task, false, null));
       } else {
         await client.completeTask(task.id);
+        written();
         if (task.recurrence_pattern) {
           // The next instance is created by an event after the completion commits: show the
           // list now, then again once the instance exists. Undo reopens this one and deletes
@@ -754,6 +772,7 @@ export function TasksPage({ session, onSignOut }: Props) {
         if (msg) say(`“${task.title}” could not be ${task.completed ? 'reopened' : 'completed'}: ${msg}`);
       }
     } finally {
+      written();
       setBusyIds((s) => {
         const n = new Set(s);
         n.delete(key);
@@ -767,7 +786,8 @@ export function TasksPage({ session, onSignOut }: Props) {
   /** Undo of a complete (reopen, and delete the instance it spawned) or of a reopen. */
   async function undoToggle(task: Task, wasComplete: boolean, nextP: Promise<Task | null> | null) {
     const key = String(task.id);
-    pendingFocus.current = { ids: [key], part: 'title' };
+    const focus: PendingFocus = { ids: [key], part: 'title', after: Infinity };
+    pendingFocus.current = focus;
     setTasks((ts) => ts.map((t) => (t.id === task.id ? { ...t, completed: !wasComplete } : t)));
     try {
       if (wasComplete) await client.toggleComplete(task.id);
@@ -784,6 +804,7 @@ export function TasksPage({ session, onSignOut }: Props) {
       const msg = failure(err);
       if (msg) setAnnouncement(`The undo did not work: ${msg}`);
     }
+    focus.after = seq.current + 1;
     await Promise.all([load(queryRef.current), loadSide()]);
   }
 
@@ -1127,7 +1148,7 @@ export function TasksPage({ session, onSignOut }: Props) {
             setAnnouncement(msg);
             if (created) {
               setKeptDraft(undefined);
-              pendingFocus.current = { ids: [String(created.id)], part: 'title' };
+              pendingFocus.current = { ids: [String(created.id)], part: 'title', after: seq.current + 1 };
             }
             void load(queryRef.current);
             void loadSide();
