@@ -137,6 +137,9 @@ const walkRows = 40
 type listStatements struct {
 	direct, walk string
 	args         []any
+	// filter names the user, the filters and the order without the cursor: the pages of
+	// one list share it (walkMemo's key).
+	filter string
 }
 
 // listSQL writes the statements of a page of q for userID after cur; tagIDs are q.Tags
@@ -196,6 +199,7 @@ func listSQL(userID string, q todo.TaskQuery, cur *cursor, tagIDs []int64) listS
 	if q.Desc {
 		dir, cmp = "DESC", "<"
 	}
+	filter := fmt.Sprintf("%s|%s|%s|%d|%v", strings.Join(scope, " AND "), strings.Join(filters, " AND "), dir, q.Limit, args)
 	if cur != nil {
 		id := arg(cur.ID)
 		switch {
@@ -230,7 +234,7 @@ func listSQL(userID string, q todo.TaskQuery, cur *cursor, tagIDs []int64) listS
 			taskColumns, key, strings.Join(scope, " AND "), orderBy(key), walkRows*(q.Limit+1),
 			strings.Join(filters, " AND "), orderBy("t.sort_key"), q.Limit+1)
 	}
-	st.args = args
+	st.args, st.filter = args, filter
 	return st
 }
 
@@ -263,9 +267,15 @@ func (s *Store) ListTasks(ctx context.Context, userID string, q todo.TaskQuery) 
 	}
 	st := listSQL(userID, q, cur, tagIDs)
 	var keys []*string
-	if st.walk != "" {
+	if st.walk != "" && !s.walks.futile(st.filter, s.now()) {
 		if page.Tasks, keys, err = s.listRows(ctx, st.walk, st.args); err != nil {
 			return page, err
+		}
+		// Judged on a first page only: there the walk read its whole bound or the user's
+		// whole scope (then filtering first sorts under 2,040 rows); a later page's walk may
+		// have found little because the list ends.
+		if cur == nil && 4*len(page.Tasks) < q.Limit+1 {
+			s.walks.remember(st.filter, s.now())
 		}
 	}
 	if len(page.Tasks) <= q.Limit {

@@ -45,6 +45,10 @@ type Store struct {
 	// direct connection when the pool goes through a transaction pooler, which drops a
 	// LISTEN when it hands the server connection to another client.
 	ListenURL string
+
+	// walks remembers the lists whose walk of the sort index found almost nothing
+	// (list.go, walkmemo.go).
+	walks *walkMemo
 }
 
 // Open connects to databaseURL and checks the connection.
@@ -87,7 +91,7 @@ func NewPool(databaseURL string) (*pgxpool.Pool, error) {
 
 // New returns a store on pool.
 func New(pool *pgxpool.Pool) *Store {
-	return &Store{pool: pool, Now: time.Now}
+	return &Store{pool: pool, Now: time.Now, walks: newWalkMemo()}
 }
 
 // Pool is the underlying connection pool.
