@@ -137,8 +137,8 @@ const walkRows = 40
 type listStatements struct {
 	direct, walk string
 	args         []any
-	// filter names the user, the filters and the order without the cursor: the pages of
-	// one list share it (walkMemo's key).
+	// filter, set with walk, names the user, the filters and the order without the
+	// cursor: the pages of one list share it (walkMemo's key).
 	filter string
 }
 
@@ -199,7 +199,10 @@ func listSQL(userID string, q todo.TaskQuery, cur *cursor, tagIDs []int64) listS
 	if q.Desc {
 		dir, cmp = "DESC", "<"
 	}
-	filter := fmt.Sprintf("%s|%s|%s|%d|%v", strings.Join(scope, " AND "), strings.Join(filters, " AND "), dir, q.Limit, args)
+	var filter string
+	if len(tagIDs) > 0 { // only pages that may walk need walkMemo's key
+		filter = fmt.Sprintf("%s|%s|%s|%d|%v", strings.Join(scope, " AND "), strings.Join(filters, " AND "), dir, q.Limit, args)
+	}
 	if cur != nil {
 		id := arg(cur.ID)
 		switch {
@@ -266,8 +269,9 @@ func (s *Store) ListTasks(ctx context.Context, userID string, q todo.TaskQuery) 
 		}
 	}
 	st := listSQL(userID, q, cur, tagIDs)
+	now := s.now()
 	var keys []*string
-	if st.walk != "" && !s.walks.futile(st.filter, s.now()) {
+	if st.walk != "" && !s.walks.futile(st.filter, now) {
 		if page.Tasks, keys, err = s.listRows(ctx, st.walk, st.args); err != nil {
 			return page, err
 		}
@@ -275,7 +279,7 @@ func (s *Store) ListTasks(ctx context.Context, userID string, q todo.TaskQuery) 
 		// whole scope (then filtering first sorts under 2,040 rows); a later page's walk may
 		// have found little because the list ends.
 		if cur == nil && 4*len(page.Tasks) < q.Limit+1 {
-			s.walks.remember(st.filter, s.now())
+			s.walks.remember(st.filter, now)
 		}
 	}
 	if len(page.Tasks) <= q.Limit {
@@ -309,7 +313,6 @@ func (s *Store) ListTasks(ctx context.Context, userID string, q todo.TaskQuery) 
 	if err != nil {
 		return page, err
 	}
-	now := s.now()
 	for i := range page.Tasks {
 		page.Tasks[i].Tags = tags[page.Tasks[i].ID]
 		page.Tasks[i].ComputeOverdue(now)

@@ -109,7 +109,6 @@ export function TasksPage({ session, onSignOut }: Props) {
   const [hidden, setHidden] = useState<Set<string>>(new Set());
   const pendingDeletes = useRef(new Map<string, { task: Task; timer: ReturnType<typeof setTimeout> }>());
   const [helpOpen, setHelpOpen] = useState(false);
-  // Where the focus goes once the list shows the result of an action.
   // Where the focus goes once the list shows an action's result. `after` is the first load
   // whose answer can show it (a load started after the write returned); a load that was
   // already under way answers with the list from before and leaves the focus alone.
@@ -726,6 +725,7 @@ export function TasksPage({ session, onSignOut }: Props) {
     const part = document.activeElement?.classList.contains('task-check') ? 'check' : 'title';
     const focus: PendingFocus = { ids: neighbours(key), part, after: Infinity };
     pendingFocus.current = focus;
+    // The write has returned: lists loaded from now on show its result.
     const written = () => {
       if (focus.after === Infinity) focus.after = seq.current + 1;
     };
@@ -737,7 +737,6 @@ export function TasksPage({ session, onSignOut }: Props) {
     try {
       if (task.completed) {
         await client.toggleComplete(task.id);
-        written();
         say(`Reopened “${task.title}”.`, () => void undoToggle(task, false, null));
       } else {
         await client.completeTask(task.id);
